@@ -1,0 +1,95 @@
+// The frozen configuration of one pgfront process: plain structs with their defaults.
+// Loading and validation live in config_loader.hpp; nothing here does I/O.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pgfront::conf {
+
+using Duration = std::chrono::milliseconds;
+
+struct Endpoint {
+    std::string host;
+    std::uint16_t port = 0;
+
+    std::string to_string() const { return host + ":" + std::to_string(port); }
+    friend bool operator==(const Endpoint&, const Endpoint&) = default;
+};
+
+// A seed member of the Patroni cluster. More members are discovered from GET /cluster.
+struct NodeSeed {
+    std::string name;
+    std::string host;
+    std::uint16_t port = 5432;
+    std::string api;  // Patroni REST base URL, e.g. "http://127.0.0.1:8008"
+
+    friend bool operator==(const NodeSeed&, const NodeSeed&) = default;
+};
+
+struct ClusterConfig {
+    std::string name;
+    std::vector<NodeSeed> nodes;
+    bool discover = true;  // add members that GET /cluster reports but the seeds do not name
+};
+
+struct HealthConfig {
+    Duration interval{500};
+    // Polling interval while no node is an eligible primary (mid-failover), so a promotion
+    // is noticed within this bound rather than a whole interval.
+    Duration failover_interval{100};
+    Duration timeout{1000};
+    int fall = 2;
+    int rise = 1;
+    std::uint64_t max_replica_lag = 1024 * 1024;  // bytes
+    // After a server on the primary port reports in_hot_standby=on at login, the node is
+    // not used for writes for this long unless Patroni reports a new role or timeline first.
+    Duration read_only_hold{5000};
+    Duration discover_interval{10000};
+};
+
+struct ListenConfig {
+    Endpoint primary{"127.0.0.1", 5000};
+    Endpoint replica{"127.0.0.1", 5001};
+    // How long a new client waits for an eligible node (e.g. mid-failover) before an error.
+    Duration connect_wait{10000};
+    Duration server_connect_timeout{2000};
+    // A client that sends nothing for this long after connecting is closed.
+    Duration client_login_timeout{60000};
+    // On SIGTERM, sessions get this long to finish before they are closed.
+    Duration shutdown_grace{30000};
+    bool replica_fallback_to_primary = true;
+    int backlog = 4096;
+    bool tcp_keepalive = true;
+};
+
+struct AdminConfig {
+    Endpoint listen{"127.0.0.1", 7000};
+    std::string token;
+};
+
+enum class PoolMode { none, session, transaction, statement };
+
+struct PoolConfig {
+    PoolMode mode = PoolMode::none;
+};
+
+struct LogConfig {
+    std::string level = "info";  // trace | debug | info | warn | error
+    std::string file;            // empty: stderr
+};
+
+struct Config {
+    ClusterConfig cluster;
+    HealthConfig health;
+    ListenConfig listen;
+    AdminConfig admin;
+    PoolConfig pool;
+    LogConfig log;
+};
+
+std::string_view to_string(PoolMode mode);
+
+}  // namespace pgfront::conf
