@@ -13,7 +13,7 @@ packages=(
   postgresql-15 postgresql-client-15 patroni etcd-server etcd-client
   pgbouncer haproxy keepalived
   # real clients and test tools
-  python3 python3-psycopg libpostgresql-jdbc-java default-jdk-headless nodejs npm
+  python3 python3-psycopg libpostgresql-jdbc-java default-jdk-headless nodejs
   iproute2 tcpdump curl procps util-linux openssl
   # benchmark plots and packaging checks
   gnuplot-nox dpkg-dev
@@ -24,6 +24,9 @@ for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$p")
 done
+
+# Some images ship a nodejs that bundles npm and conflicts with Debian's npm package.
+command -v npm >/dev/null || missing+=(npm)
 
 if ((${#missing[@]})); then
   echo "install-deps: installing ${missing[*]}"
