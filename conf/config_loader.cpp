@@ -1,0 +1,329 @@
+// YAML → Config. Each section has a reader that knows its keys; anything it does not know
+// is an error with its position, so a typo never silently falls back to a default.
+#include "conf/config_loader.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <fstream>
+#include <functional>
+#include <initializer_list>
+#include <map>
+#include <sstream>
+
+#include "conf/config_validation.hpp"
+#include "conf/units.hpp"
+
+namespace pgfront::conf {
+namespace {
+
+class Loader {
+public:
+    std::vector<ConfigError> errors;
+
+    void error(const YAML::Node& at, std::string key, std::string message) {
+        const auto mark = at.Mark();
+        errors.push_back({std::move(key), mark.line + 1, mark.column + 1, std::move(message)});
+    }
+
+    void remember(const std::string& key, const YAML::Node& node) { marks_[key] = node.Mark(); }
+
+    // Where a key was seen, so cross-field problems point at a line too.
+    ConfigError locate(std::string key, std::string message) const {
+        ConfigError e{key, 0, 0, std::move(message)};
+        for (auto probe = key; !probe.empty();) {
+            if (auto it = marks_.find(probe); it != marks_.end()) {
+                e.line = it->second.line + 1;
+                e.column = it->second.column + 1;
+                break;
+            }
+            const auto cut = probe.find_last_of(".[");
+            probe = cut == std::string::npos ? std::string{} : probe.substr(0, cut);
+        }
+        return e;
+    }
+
+    // Calls `read` for each known key present in a mapping and reports the unknown ones.
+    using KeyReader = std::function<void(const YAML::Node& value, const std::string& key)>;
+    void section(const YAML::Node& node, const std::string& path,
+                 std::initializer_list<std::pair<const char*, KeyReader>> keys) {
+        if (!node.IsMap()) {
+            error(node, path, "expected a mapping of settings");
+            return;
+        }
+        remember(path, node);
+        for (const auto& entry : node) {
+            const auto name = entry.first.as<std::string>("");
+            const auto key = path.empty() ? name : path + "." + name;
+            const KeyReader* reader = nullptr;
+            for (const auto& [known, fn] : keys)
+                if (name == known) reader = &fn;
+            if (!reader) {
+                std::string expected;
+                for (const auto& [known, fn] : keys) expected += expected.empty() ? known : std::string(", ") + known;
+                error(entry.first, key, "unknown key (expected one of: " + expected + ")");
+                continue;
+            }
+            remember(key, entry.second);
+            (*reader)(entry.second, key);
+        }
+    }
+
+    bool scalar(const YAML::Node& v, const std::string& key, std::string& out) {
+        if (!v.IsScalar()) {
+            error(v, key, "expected a single value");
+            return false;
+        }
+        out = v.Scalar();
+        return true;
+    }
+
+    void string(const YAML::Node& v, const std::string& key, std::string& out) {
+        std::string text;
+        if (scalar(v, key, text)) out = text;
+    }
+
+    void duration(const YAML::Node& v, const std::string& key, Duration& out, Duration min = Duration{1}) {
+        std::string text, why;
+        if (!scalar(v, key, text)) return;
+        auto d = parse_duration(text, why);
+        if (!d) return error(v, key, why);
+        if (*d < min) return error(v, key, "must be at least " + format_duration(min));
+        out = *d;
+    }
+
+    void size(const YAML::Node& v, const std::string& key, std::uint64_t& out) {
+        std::string text, why;
+        if (!scalar(v, key, text)) return;
+        auto s = parse_size(text, why);
+        if (!s) return error(v, key, why);
+        out = *s;
+    }
+
+    void integer(const YAML::Node& v, const std::string& key, int& out, int min, int max) {
+        std::string text;
+        if (!scalar(v, key, text)) return;
+        int value = 0;
+        auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (ec != std::errc{} || ptr != text.data() + text.size())
+            return error(v, key, "expected an integer, got '" + text + "'");
+        if (value < min || value > max)
+            return error(v, key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+        out = value;
+    }
+
+    void port(const YAML::Node& v, const std::string& key, std::uint16_t& out) {
+        int value = out;
+        const auto before = errors.size();
+        integer(v, key, value, 1, 65535);
+        if (errors.size() == before) out = static_cast<std::uint16_t>(value);
+    }
+
+    void boolean(const YAML::Node& v, const std::string& key, bool& out) {
+        std::string text;
+        if (!scalar(v, key, text)) return;
+        if (text == "true" || text == "yes" || text == "on") out = true;
+        else if (text == "false" || text == "no" || text == "off") out = false;
+        else error(v, key, "expected true or false, got '" + text + "'");
+    }
+
+    // "HOST:PORT"; IPv6 as "[::1]:5000".
+    void endpoint(const YAML::Node& v, const std::string& key, Endpoint& out) {
+        std::string text;
+        if (!scalar(v, key, text)) return;
+        const auto colon = text.rfind(':');
+        if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
+            return error(v, key, "expected HOST:PORT, got '" + text + "'");
+        auto host = text.substr(0, colon);
+        if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+        int port_number = 0;
+        const auto port_text = text.substr(colon + 1);
+        auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port_number);
+        if (ec != std::errc{} || ptr != port_text.data() + port_text.size() || port_number < 1 || port_number > 65535)
+            return error(v, key, "bad port in '" + text + "'");
+        out = Endpoint{host, static_cast<std::uint16_t>(port_number)};
+    }
+
+private:
+    std::map<std::string, YAML::Mark> marks_;
+};
+
+void read_node(Loader& l, const YAML::Node& node, const std::string& path, NodeSeed& seed) {
+    bool has_name = false, has_host = false, has_api = false;
+    l.section(node, path, {
+        {"name", [&](auto& v, auto& k) { l.string(v, k, seed.name); has_name = true; }},
+        {"host", [&](auto& v, auto& k) { l.string(v, k, seed.host); has_host = true; }},
+        {"port", [&](auto& v, auto& k) { l.port(v, k, seed.port); }},
+        {"api", [&](auto& v, auto& k) { l.string(v, k, seed.api); has_api = true; }},
+    });
+    if (!node.IsMap()) return;
+    if (!has_name) l.error(node, path + ".name", "each node needs a name");
+    if (!has_host) l.error(node, path + ".host", "each node needs a host");
+    if (!has_api) l.error(node, path + ".api", "each node needs its Patroni REST URL (api)");
+}
+
+void read_cluster(Loader& l, const YAML::Node& node, const std::string& path, ClusterConfig& c) {
+    l.section(node, path, {
+        {"name", [&](auto& v, auto& k) { l.string(v, k, c.name); }},
+        {"discover", [&](auto& v, auto& k) { l.boolean(v, k, c.discover); }},
+        {"nodes", [&](auto& v, auto& k) {
+             if (!v.IsSequence()) return l.error(v, k, "expected a list of nodes");
+             c.nodes.clear();
+             for (std::size_t i = 0; i < v.size(); ++i) {
+                 NodeSeed seed;
+                 read_node(l, v[i], k + "[" + std::to_string(i) + "]", seed);
+                 c.nodes.push_back(std::move(seed));
+             }
+         }},
+    });
+}
+
+void read_health(Loader& l, const YAML::Node& node, const std::string& path, HealthConfig& h) {
+    l.section(node, path, {
+        {"interval", [&](auto& v, auto& k) { l.duration(v, k, h.interval, Duration{10}); }},
+        {"failover_interval", [&](auto& v, auto& k) { l.duration(v, k, h.failover_interval, Duration{10}); }},
+        {"timeout", [&](auto& v, auto& k) { l.duration(v, k, h.timeout, Duration{10}); }},
+        {"fall", [&](auto& v, auto& k) { l.integer(v, k, h.fall, 1, 100); }},
+        {"rise", [&](auto& v, auto& k) { l.integer(v, k, h.rise, 1, 100); }},
+        {"max_replica_lag", [&](auto& v, auto& k) { l.size(v, k, h.max_replica_lag); }},
+        {"read_only_hold", [&](auto& v, auto& k) { l.duration(v, k, h.read_only_hold); }},
+        {"discover_interval", [&](auto& v, auto& k) { l.duration(v, k, h.discover_interval, Duration{100}); }},
+    });
+}
+
+void read_listen(Loader& l, const YAML::Node& node, const std::string& path, ListenConfig& c) {
+    l.section(node, path, {
+        {"primary", [&](auto& v, auto& k) { l.endpoint(v, k, c.primary); }},
+        {"replica", [&](auto& v, auto& k) { l.endpoint(v, k, c.replica); }},
+        {"connect_wait", [&](auto& v, auto& k) { l.duration(v, k, c.connect_wait, Duration{0}); }},
+        {"server_connect_timeout", [&](auto& v, auto& k) { l.duration(v, k, c.server_connect_timeout); }},
+        {"client_login_timeout", [&](auto& v, auto& k) { l.duration(v, k, c.client_login_timeout); }},
+        {"shutdown_grace", [&](auto& v, auto& k) { l.duration(v, k, c.shutdown_grace, Duration{0}); }},
+        {"replica_fallback_to_primary", [&](auto& v, auto& k) { l.boolean(v, k, c.replica_fallback_to_primary); }},
+        {"backlog", [&](auto& v, auto& k) { l.integer(v, k, c.backlog, 1, 65535); }},
+        {"tcp_keepalive", [&](auto& v, auto& k) { l.boolean(v, k, c.tcp_keepalive); }},
+    });
+}
+
+void read_admin(Loader& l, const YAML::Node& node, const std::string& path, AdminConfig& c) {
+    l.section(node, path, {
+        {"listen", [&](auto& v, auto& k) { l.endpoint(v, k, c.listen); }},
+        {"token", [&](auto& v, auto& k) { l.string(v, k, c.token); }},
+    });
+}
+
+void read_pool(Loader& l, const YAML::Node& node, const std::string& path, PoolConfig& c) {
+    l.section(node, path, {
+        {"mode", [&](auto& v, auto& k) {
+             std::string text;
+             if (!l.scalar(v, k, text)) return;
+             if (text == "none") c.mode = PoolMode::none;
+             else if (text == "session") c.mode = PoolMode::session;
+             else if (text == "transaction") c.mode = PoolMode::transaction;
+             else if (text == "statement") c.mode = PoolMode::statement;
+             else l.error(v, k, "expected none, session, transaction or statement, got '" + text + "'");
+         }},
+    });
+}
+
+void read_log(Loader& l, const YAML::Node& node, const std::string& path, LogConfig& c) {
+    l.section(node, path, {
+        {"level", [&](auto& v, auto& k) {
+             std::string text;
+             if (!l.scalar(v, k, text)) return;
+             for (const char* level : {"trace", "debug", "info", "warn", "error"})
+                 if (text == level) {
+                     c.level = text;
+                     return;
+                 }
+             l.error(v, k, "expected trace, debug, info, warn or error, got '" + text + "'");
+         }},
+        {"file", [&](auto& v, auto& k) { l.string(v, k, c.file); }},
+    });
+}
+
+std::string fnv1a_hex(std::string_view text) {
+    std::uint64_t hash = 1469598103934665603ULL;
+    for (unsigned char c : text) {
+        hash ^= c;
+        hash *= 1099511628211ULL;
+    }
+    char out[17];
+    std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(hash));
+    return out;
+}
+
+}  // namespace
+
+std::string_view to_string(PoolMode mode) {
+    switch (mode) {
+        case PoolMode::none: return "none";
+        case PoolMode::session: return "session";
+        case PoolMode::transaction: return "transaction";
+        case PoolMode::statement: return "statement";
+    }
+    return "?";
+}
+
+LoadResult load_config_text(std::string_view yaml_text) {
+    LoadResult result;
+    result.text_hash = fnv1a_hex(yaml_text);
+    Loader l;
+    YAML::Node root;
+    try {
+        root = YAML::Load(std::string(yaml_text));
+    } catch (const YAML::Exception& e) {
+        result.errors.push_back({"", e.mark.line + 1, e.mark.column + 1, e.msg});
+        return result;
+    }
+    auto config = std::make_shared<Config>();
+    if (!root.IsMap()) {
+        l.error(root, "", "the file must be a mapping with sections cluster, health, listen, ...");
+        result.errors = std::move(l.errors);
+        return result;
+    }
+    bool has_cluster = false;
+    l.section(root, "", {
+        {"cluster", [&](auto& v, auto& k) { read_cluster(l, v, k, config->cluster); has_cluster = true; }},
+        {"health", [&](auto& v, auto& k) { read_health(l, v, k, config->health); }},
+        {"listen", [&](auto& v, auto& k) { read_listen(l, v, k, config->listen); }},
+        {"admin", [&](auto& v, auto& k) { read_admin(l, v, k, config->admin); }},
+        {"pool", [&](auto& v, auto& k) { read_pool(l, v, k, config->pool); }},
+        {"log", [&](auto& v, auto& k) { read_log(l, v, k, config->log); }},
+    });
+    if (!has_cluster) l.error(root, "cluster", "the cluster section (name and nodes) is required");
+    if (l.errors.empty())
+        for (auto& p : validate(*config)) l.errors.push_back(l.locate(p.key, p.message));
+    if (!l.errors.empty()) {
+        result.errors = std::move(l.errors);
+        return result;
+    }
+    result.config = std::move(config);
+    return result;
+}
+
+LoadResult load_config_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        LoadResult result;
+        result.errors.push_back({"", 0, 0, "cannot read config file '" + path + "'"});
+        return result;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return load_config_text(text.str());
+}
+
+std::string describe(const ConfigError& error, std::string_view source) {
+    std::string out(source);
+    if (error.line > 0) {
+        out.append(":").append(std::to_string(error.line));
+        out.append(":").append(std::to_string(error.column));
+    }
+    out += ": ";
+    if (!error.key.empty()) out += error.key + ": ";
+    out += error.message;
+    return out;
+}
+
+}  // namespace pgfront::conf

@@ -1,0 +1,132 @@
+// Config loading: the valid fixtures load with the values they spell out, every invalid
+// fixture is rejected with the key and line of its problem.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "conf/config_loader.hpp"
+
+using namespace pgfront::conf;
+using namespace std::chrono_literals;
+
+namespace {
+std::string fixture(const std::string& name) {
+    return std::string(PGFRONT_TEST_DATA_DIR) + "/conf/" + name;
+}
+}  // namespace
+
+TEST_CASE("the issue's example config loads with its values") {
+    auto r = load_config_file(fixture("valid/issue-example.yaml"));
+    REQUIRE_MESSAGE(r.ok(), (r.errors.empty() ? "" : describe(r.errors[0], "issue-example")));
+    const auto& c = *r.config;
+    CHECK(c.cluster.name == "demo");
+    REQUIRE(c.cluster.nodes.size() == 3);
+    CHECK(c.cluster.nodes[1] == NodeSeed{"node2", "127.0.0.1", 5433, "http://127.0.0.1:8009"});
+    CHECK(c.health.interval == 500ms);
+    CHECK(c.health.timeout == 1s);
+    CHECK(c.health.fall == 2);
+    CHECK(c.health.rise == 1);
+    CHECK(c.health.max_replica_lag == 1024 * 1024);
+    CHECK(c.listen.primary == Endpoint{"127.0.0.1", 5000});
+    CHECK(c.listen.replica == Endpoint{"127.0.0.1", 5001});
+    CHECK(c.listen.connect_wait == 10s);
+    CHECK(c.admin.listen == Endpoint{"127.0.0.1", 7000});
+    CHECK(c.pool.mode == PoolMode::none);
+    CHECK(r.text_hash.size() == 16);
+}
+
+TEST_CASE("defaults fill everything but the cluster") {
+    auto r = load_config_file(fixture("valid/minimal.yaml"));
+    REQUIRE(r.ok());
+    CHECK(r.config->cluster.nodes[0].port == 5432);
+    CHECK(r.config->listen.primary.port == 5000);
+    CHECK(r.config->listen.replica_fallback_to_primary);
+    CHECK(r.config->cluster.discover);
+}
+
+TEST_CASE("every documented key is read") {
+    auto r = load_config_file(fixture("valid/full.yaml"));
+    REQUIRE_MESSAGE(r.ok(), (r.errors.empty() ? "" : describe(r.errors[0], "full")));
+    const auto& c = *r.config;
+    CHECK_FALSE(c.cluster.discover);
+    CHECK(c.health.failover_interval == 50ms);
+    CHECK(c.health.fall == 3);
+    CHECK(c.health.rise == 2);
+    CHECK(c.health.max_replica_lag == 16ull * 1024 * 1024);
+    CHECK(c.health.read_only_hold == 3s);
+    CHECK(c.health.discover_interval == 30s);
+    CHECK(c.listen.connect_wait == 15s);
+    CHECK(c.listen.server_connect_timeout == 1500ms);
+    CHECK(c.listen.shutdown_grace == 1min);
+    CHECK_FALSE(c.listen.replica_fallback_to_primary);
+    CHECK(c.listen.backlog == 1024);
+    CHECK(c.admin.token == "s3cret");
+    CHECK(c.log.level == "debug");
+    CHECK(c.log.file == "/var/log/pgfront/pgfront.log");
+}
+
+TEST_CASE("invalid fixtures name the key and the line") {
+    struct Case {
+        const char* file;
+        const char* key;
+        int line;
+        const char* words;
+    };
+    const Case cases[] = {
+        {"unknown-key.yaml", "health.intervall", 6, "unknown key"},
+        {"bad-duration.yaml", "health.interval", 6, "duration"},
+        {"bad-port.yaml", "cluster.nodes[0].port", 4, "between 1 and 65535"},
+        {"duplicate-node.yaml", "cluster.nodes[1].name", 5, "used twice"},
+        {"missing-cluster.yaml", "cluster", 1, "required"},
+        {"not-yaml.yaml", "", 2, ""},
+        {"admin-without-token.yaml", "admin.token", 6, "token is required"},
+        {"same-listener.yaml", "listen.replica", 7, "must differ"},
+        {"fall-zero.yaml", "health.fall", 6, "between 1 and 100"},
+        {"bad-pool-mode.yaml", "pool.mode", 6, "expected none, session"},
+        {"node-without-api.yaml", "cluster.nodes[0].api", 4, "REST URL"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.file);
+        auto r = load_config_file(fixture(std::string("invalid/") + c.file));
+        CHECK_FALSE(r.ok());
+        REQUIRE_FALSE(r.errors.empty());
+        const auto& e = r.errors.front();
+        CAPTURE(describe(e, c.file));
+        CHECK(e.key == c.key);
+        CHECK(e.line == c.line);
+        CHECK(e.message.find(c.words) != std::string::npos);
+    }
+}
+
+TEST_CASE("every invalid fixture is covered by the table above") {
+    int files = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(fixture("invalid"))) {
+        (void)entry;
+        ++files;
+    }
+    CHECK(files == 11);
+}
+
+TEST_CASE("all problems are reported, not only the first") {
+    auto r = load_config_text(R"(
+cluster:
+  name: demo
+  nodes:
+    - {name: n1, host: h, api: "http://h:8008", colour: blue}
+health:
+  fall: many
+  rise: 0
+)");
+    CHECK(r.errors.size() == 3);
+}
+
+TEST_CASE("describe() gives FILE:LINE:COL: KEY: MESSAGE") {
+    ConfigError e{"health.fall", 6, 9, "must be between 1 and 100"};
+    CHECK(describe(e, "/etc/pgfront.yaml") == "/etc/pgfront.yaml:6:9: health.fall: must be between 1 and 100");
+}
+
+TEST_CASE("a missing file is an error, not a crash") {
+    auto r = load_config_file("/nonexistent/pgfront.yaml");
+    CHECK_FALSE(r.ok());
+    CHECK(r.errors.at(0).message.find("cannot read") != std::string::npos);
+}
