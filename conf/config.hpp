@@ -62,6 +62,8 @@ struct ListenConfig {
     Duration shutdown_grace{30000};
     bool replica_fallback_to_primary = true;
     int backlog = 4096;
+    // Event-loop threads serving clients; each has its own acceptors (SO_REUSEPORT).
+    int workers = 1;
     bool tcp_keepalive = true;
 };
 

@@ -201,6 +201,7 @@ void read_listen(Loader& l, const YAML::Node& node, const std::string& path, Lis
         {"shutdown_grace", [&](auto& v, auto& k) { l.duration(v, k, c.shutdown_grace, Duration{0}); }},
         {"replica_fallback_to_primary", [&](auto& v, auto& k) { l.boolean(v, k, c.replica_fallback_to_primary); }},
         {"backlog", [&](auto& v, auto& k) { l.integer(v, k, c.backlog, 1, 65535); }},
+        {"workers", [&](auto& v, auto& k) { l.integer(v, k, c.workers, 1, 64); }},
         {"tcp_keepalive", [&](auto& v, auto& k) { l.boolean(v, k, c.tcp_keepalive); }},
     });
 }

@@ -60,6 +60,7 @@ TEST_CASE("every documented key is read") {
     CHECK(c.listen.shutdown_grace == 1min);
     CHECK_FALSE(c.listen.replica_fallback_to_primary);
     CHECK(c.listen.backlog == 1024);
+    CHECK(c.listen.workers == 2);
     CHECK(c.admin.token == "s3cret");
     CHECK(c.log.level == "debug");
     CHECK(c.log.file == "/var/log/pgfront/pgfront.log");

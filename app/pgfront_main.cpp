@@ -1,0 +1,231 @@
+// pgfront daemon entry point: parses the command line, loads the config, and wires the
+// health monitor, the proxy workers and the signal handling together. No logic lives here.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "app/version.hpp"
+#include "conf/config_loader.hpp"
+#include "health/health_monitor.hpp"
+#include "proxy/proxy_server.hpp"
+
+namespace asio = boost::asio;
+using namespace pgfront;
+
+namespace {
+
+constexpr const char* usage_text =
+    "Usage: pgfront -c FILE [--check-config]\n"
+    "       pgfront --version | --help\n"
+    "\n"
+    "pgfront stands in front of a Patroni-managed PostgreSQL cluster: it follows the\n"
+    "cluster through Patroni's REST API and sends its primary port to the leader and its\n"
+    "replica port to healthy replicas.\n"
+    "\n"
+    "  -c, --config FILE   the YAML configuration (see packaging/pgfront.yaml)\n"
+    "      --check-config  validate FILE, print every problem with its line, and exit\n"
+    "                      (0 valid, 1 invalid)\n"
+    "      --version       print the version and the event-loop backend\n"
+    "  -h, --help          this text\n"
+    "\n"
+    "Signals: SIGHUP reloads the configuration (an invalid file is reported and the running\n"
+    "configuration kept); SIGTERM/SIGINT stop accepting, let sessions finish for\n"
+    "listen.shutdown_grace, then exit 0 (a second signal exits at once).\n";
+
+struct Options {
+    std::string config_path;
+    bool check_only = false;
+};
+
+// Returns an exit code to stop with, or -1 to run.
+int parse_options(int argc, char** argv, Options& options) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "-c" || arg == "--config") {
+            if (i + 1 >= argc) {
+                std::cerr << "pgfront: " << arg << " needs a file\n" << usage_text;
+                return 2;
+            }
+            options.config_path = argv[++i];
+        } else if (arg.rfind("--config=", 0) == 0) {
+            options.config_path = arg.substr(9);
+        } else if (arg == "--check-config") {
+            options.check_only = true;
+        } else if (arg == "--version") {
+            std::cout << "pgfront " << PGFRONT_VERSION << " (event loop: " << PGFRONT_IO_BACKEND << ")\n";
+            return 0;
+        } else if (arg == "-h" || arg == "--help") {
+            std::cout << usage_text;
+            return 0;
+        } else {
+            std::cerr << "pgfront: unknown argument '" << arg << "'\n" << usage_text;
+            return 2;
+        }
+    }
+    if (options.config_path.empty()) {
+        std::cerr << "pgfront: -c FILE is required\n" << usage_text;
+        return 2;
+    }
+    return -1;
+}
+
+void configure_logging(const conf::LogConfig& log) {
+    std::shared_ptr<spdlog::logger> logger;
+    if (log.file.empty())
+        logger = std::make_shared<spdlog::logger>("pgfront", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    else
+        logger = std::make_shared<spdlog::logger>("pgfront",
+                                                  std::make_shared<spdlog::sinks::basic_file_sink_mt>(log.file));
+    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %l %v");
+    logger->set_level(spdlog::level::from_str(log.level));
+    logger->flush_on(spdlog::level::info);
+    spdlog::set_default_logger(std::move(logger));
+}
+
+void report_errors(const conf::LoadResult& result, const std::string& path) {
+    for (const auto& error : result.errors) std::cerr << conf::describe(error, path) << "\n";
+}
+
+class Daemon {
+public:
+    Daemon(std::string path, std::shared_ptr<const conf::Config> config)
+        : path_(std::move(path)),
+          config_(std::move(config)),
+          signals_(control_, SIGTERM, SIGINT, SIGHUP),
+          proxy_(config_, config_->listen.workers,
+                 [this](std::string node) { monitor_.report_read_only(std::move(node)); }),
+          monitor_(control_.get_executor(), config_->cluster, config_->health,
+                   [this](health::TopologyPtr topology) { on_topology(std::move(topology)); }) {}
+
+    int run() {
+        proxy_.start();
+        monitor_.start();
+        spdlog::info("pgfront {} started cluster={} primary={} replica={} workers={} event_loop={}", PGFRONT_VERSION,
+                     config_->cluster.name, config_->listen.primary.to_string(),
+                     config_->listen.replica.to_string(), config_->listen.workers, PGFRONT_IO_BACKEND);
+        wait_signal();
+        control_.run();
+        proxy_.stop();
+        spdlog::info("pgfront stopped");
+        return 0;
+    }
+
+private:
+    void on_topology(health::TopologyPtr topology) {
+        const auto* primary = topology->primary();
+        std::string replicas;
+        for (const auto* r : topology->replicas()) replicas += (replicas.empty() ? "" : ",") + r->name;
+        spdlog::info("topology version={} primary={} replicas=[{}]", topology->version,
+                     primary ? primary->name : "none", replicas);
+        proxy_.publish(std::move(topology));
+    }
+
+    void wait_signal() {
+        signals_.async_wait([this](boost::system::error_code ec, int signal) {
+            if (ec) return;
+            if (signal == SIGHUP) {
+                reload();
+                wait_signal();
+                return;
+            }
+            if (stopping_) {
+                spdlog::warn("second stop signal: closing every session now");
+                finish();
+                return;
+            }
+            stopping_ = true;
+            spdlog::info("stop signal: no new clients; waiting up to {} ms for {} session(s)",
+                         config_->listen.shutdown_grace.count(), proxy_.active_sessions());
+            proxy_.stop_accepting();
+            grace_deadline_ = std::chrono::steady_clock::now() + config_->listen.shutdown_grace;
+            wait_signal();
+            poll_drained();
+        });
+    }
+
+    void poll_drained() {
+        if (proxy_.active_sessions() == 0 || std::chrono::steady_clock::now() >= grace_deadline_) {
+            if (proxy_.active_sessions() > 0)
+                spdlog::warn("shutdown grace over: closing {} session(s)", proxy_.active_sessions());
+            finish();
+            return;
+        }
+        drain_timer_.expires_after(std::chrono::milliseconds(50));
+        drain_timer_.async_wait([this](boost::system::error_code ec) {
+            if (!ec) poll_drained();
+        });
+    }
+
+    void finish() {
+        proxy_.close_all_sessions("pgfront is shutting down");
+        monitor_.stop();
+        signals_.cancel();
+        drain_timer_.cancel();
+        control_.stop();
+    }
+
+    void reload() {
+        auto result = conf::load_config_file(path_);
+        if (!result.ok()) {
+            for (const auto& error : result.errors)
+                spdlog::error("reload rejected, keeping the running configuration: {}",
+                              conf::describe(error, path_));
+            return;
+        }
+        const auto& next = *result.config;
+        if (!(next.listen.primary == config_->listen.primary) || !(next.listen.replica == config_->listen.replica) ||
+            next.listen.workers != config_->listen.workers || !(next.admin.listen == config_->admin.listen))
+            spdlog::warn("reload: listen addresses and worker count change only after a restart");
+        spdlog::set_level(spdlog::level::from_str(next.log.level));
+        monitor_.reconfigure(next.cluster, next.health);
+        proxy_.update_config(result.config);
+        config_ = result.config;
+        spdlog::info("configuration reloaded from {} hash={}", path_, result.text_hash);
+    }
+
+    std::string path_;
+    std::shared_ptr<const conf::Config> config_;
+    asio::io_context control_{1};
+    asio::signal_set signals_;
+    asio::steady_timer drain_timer_{control_};
+    proxy::ProxyServer proxy_;
+    health::HealthMonitor monitor_;
+    bool stopping_ = false;
+    std::chrono::steady_clock::time_point grace_deadline_{};
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options options;
+    if (const int code = parse_options(argc, argv, options); code >= 0) return code;
+
+    auto loaded = conf::load_config_file(options.config_path);
+    if (!loaded.ok()) {
+        report_errors(loaded, options.config_path);
+        std::cerr << "pgfront: " << loaded.errors.size() << " problem(s) in " << options.config_path << "\n";
+        return 1;
+    }
+    if (options.check_only) {
+        std::cout << options.config_path << ": configuration is valid\n";
+        return 0;
+    }
+
+    configure_logging(loaded.config->log);
+    try {
+        Daemon daemon(options.config_path, loaded.config);
+        return daemon.run();
+    } catch (const std::exception& e) {
+        spdlog::critical("pgfront cannot start: {}", e.what());
+        return 1;
+    }
+}

@@ -1,0 +1,362 @@
+// Pass-through session (see relay_session.hpp). The relay itself does no per-byte work:
+// after the startup replies it only moves buffers between the two sockets.
+#include "proxy/relay_session.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+
+#include "proxy/route_choice.hpp"
+#include "proxy/wire.hpp"
+#include "proxy/worker.hpp"
+
+namespace pgfront::proxy {
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using namespace asio::experimental::awaitable_operators;
+
+namespace {
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t relay_buffer_size = 16 * 1024;
+// Server replies before ReadyForQuery are small; anything larger is not a PostgreSQL server.
+constexpr std::size_t max_startup_reply = 1024 * 1024;
+
+void set_stream_options(tcp::socket& socket, bool keepalive) {
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    if (keepalive) socket.set_option(asio::socket_base::keep_alive(true), ignored);
+}
+}  // namespace
+
+RelaySession::RelaySession(Worker& worker, tcp::socket client, ListenerRole role)
+    : worker_(worker),
+      client_(std::move(client)),
+      server_(worker.context()),
+      login_timer_(worker.context()),
+      role_(role),
+      id_(worker.services().next_session_id.fetch_add(1, std::memory_order_relaxed)) {
+    boost::system::error_code ec;
+    const auto remote = client_.remote_endpoint(ec);
+    peer_ = ec ? "?" : remote.address().to_string() + ":" + std::to_string(remote.port());
+}
+
+RelaySession::~RelaySession() = default;
+
+asio::awaitable<void> RelaySession::run(std::shared_ptr<RelaySession> self) {
+    auto& worker = self->worker_;
+    const auto role_index = static_cast<int>(self->role_);
+    worker.sessions().add(self.get());
+    worker.session_started();
+    worker.stats().active[role_index].fetch_add(1, std::memory_order_relaxed);
+    set_stream_options(self->client_, worker.config().listen.tcp_keepalive);
+
+    co_await self->serve();
+
+    self->login_timer_.cancel();
+    self->close_both();
+    if (self->cancel_key_) worker.services().cancels.remove(*self->cancel_key_);
+    if (!self->node_.empty()) worker.sessions().unbind(self->node_);
+    worker.sessions().remove(self.get());
+    worker.stats().active[role_index].fetch_sub(1, std::memory_order_relaxed);
+    worker.session_ended();
+    spdlog::debug("session closed id={} client={} role={} node={} reason={}", self->id_, self->peer_,
+                  to_string(self->role_), self->node_.empty() ? "-" : self->node_,
+                  self->close_reason_.empty() ? "client or server ended" : self->close_reason_);
+}
+
+void RelaySession::close(std::string reason) {
+    if (close_reason_.empty()) close_reason_ = std::move(reason);
+    close_both();
+}
+
+void RelaySession::close_both() {
+    boost::system::error_code ignored;
+    client_.close(ignored);
+    server_.close(ignored);
+}
+
+void RelaySession::arm_login_timeout() {
+    login_timer_.expires_after(worker_.config().listen.client_login_timeout);
+    login_timer_.async_wait([this](boost::system::error_code ec) {
+        // Fires only if startup has not finished; cancel() on completion aborts it.
+        if (!ec) close("login timeout");
+    });
+}
+
+asio::awaitable<void> RelaySession::serve() {
+    arm_login_timeout();
+    auto first = co_await read_startup_packet();
+    if (!first) co_return;
+
+    if (first->code == wire::cancel_request_code) {
+        login_timer_.cancel();
+        co_await forward_cancel(*first);
+        co_return;
+    }
+    // We do not relay GSS encryption; 'N' makes the client continue in plain or SSL.
+    while (first->code == wire::gssenc_request_code) {
+        auto [ec, n] = co_await asio::async_write(client_, asio::buffer("N", 1), nothrow);
+        if (ec) co_return;
+        first = co_await read_startup_packet();
+        if (!first) co_return;
+    }
+
+    if (!co_await connect_to_eligible_node()) {
+        if (first->code == wire::ssl_request_code) {
+            auto [ec, n] = co_await asio::async_write(client_, asio::buffer("N", 1), nothrow);
+            if (ec) co_return;
+            first = co_await read_startup_packet();
+            if (!first) co_return;
+        }
+        worker_.stats().no_node_errors.fetch_add(1, std::memory_order_relaxed);
+        co_await refuse(wire::sqlstate_cannot_connect_now,
+                        role_ == ListenerRole::primary
+                            ? "no primary is available in cluster '" + worker_.config().cluster.name + "'"
+                            : "no replica is available in cluster '" + worker_.config().cluster.name + "'");
+        co_return;
+    }
+
+    {
+        auto [ec, n] = co_await asio::async_write(server_, asio::buffer(first->bytes), nothrow);
+        if (ec) co_return;
+    }
+    bool encrypted = false;
+    if (first->code == wire::ssl_request_code) {
+        char answer = 0;
+        auto [ec, n] = co_await asio::async_read(server_, asio::buffer(&answer, 1), nothrow);
+        if (ec) co_return;
+        auto [wec, wn] = co_await asio::async_write(client_, asio::buffer(&answer, 1), nothrow);
+        if (wec) co_return;
+        if (answer == 'S') {
+            // From here on the stream is TLS between client and server: nothing to watch.
+            encrypted = true;
+            login_timer_.cancel();
+        } else {
+            auto startup = co_await read_startup_packet();
+            if (!startup) co_return;
+            auto [sec, sn] = co_await asio::async_write(server_, asio::buffer(startup->bytes), nothrow);
+            if (sec) co_return;
+        }
+    }
+
+    upstream_buffer_ = std::make_unique<std::byte[]>(relay_buffer_size);
+    downstream_buffer_ = std::make_unique<std::byte[]>(relay_buffer_size);
+    co_await (relay_client_to_server() && relay_server_to_client(!encrypted));
+}
+
+asio::awaitable<std::optional<RelaySession::StartupPacket>> RelaySession::read_startup_packet() {
+    std::byte header[8];
+    auto [ec, n] = co_await asio::async_read(client_, asio::buffer(header), nothrow);
+    if (ec) co_return std::nullopt;
+    const auto length = wire::read_u32(header);
+    if (length < 8 || length > wire::max_startup_packet) {
+        co_await refuse(wire::sqlstate_protocol_violation,
+                        "invalid startup packet length " + std::to_string(length));
+        co_return std::nullopt;
+    }
+    StartupPacket packet;
+    packet.code = wire::read_u32(header + 4);
+    packet.bytes.resize(length);
+    std::memcpy(packet.bytes.data(), header, sizeof header);
+    if (length > sizeof header) {
+        auto [rec, rn] = co_await asio::async_read(
+            client_, asio::buffer(packet.bytes.data() + sizeof header, length - sizeof header), nothrow);
+        if (rec) co_return std::nullopt;
+    }
+    co_return packet;
+}
+
+asio::awaitable<bool> RelaySession::connect_to_eligible_node() {
+    const auto& config = worker_.config();
+    const auto deadline = Worker::Clock::now() + config.listen.connect_wait;
+    const RoutePolicy policy{config.listen.replica_fallback_to_primary};
+    auto sessions_on = [this](std::string_view node) { return worker_.sessions().sessions_on(node); };
+    for (;;) {
+        // Re-read the snapshot every round: a failed connect is often the old primary, and
+        // the next snapshot may already name the new one.
+        const auto topology = worker_.topology();
+        const auto* node = topology ? choose_node(*topology, role_, policy, sessions_on, worker_.next_rotation())
+                                    : nullptr;
+        if (node) {
+            const auto name = node->name;
+            const auto host = node->host;
+            const auto port = node->port;
+            if (co_await try_connect(host, port)) {
+                // The snapshot may have moved while we connected; only keep an eligible node.
+                const auto now_topology = worker_.topology();
+                if (now_topology && node_still_serves(*now_topology, role_, name)) {
+                    node_ = name;
+                    server_endpoint_ = conf::Endpoint{host, port};
+                    worker_.sessions().bind(node_);
+                    set_stream_options(server_, config.listen.tcp_keepalive);
+                    co_return true;
+                }
+                boost::system::error_code ignored;
+                server_.close(ignored);
+                continue;
+            }
+            if (!client_.is_open()) co_return false;
+            if (Worker::Clock::now() >= deadline) co_return false;
+            // Brief pause so a refused connect does not spin while health catches up.
+            asio::steady_timer pause(worker_.context());
+            pause.expires_after(std::chrono::milliseconds(50));
+            co_await pause.async_wait(nothrow);
+            continue;
+        }
+        if (Worker::Clock::now() >= deadline || !client_.is_open()) co_return false;
+        co_await worker_.topology_change(deadline);
+    }
+}
+
+asio::awaitable<bool> RelaySession::try_connect(const std::string& host, std::uint16_t port) {
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(host, ec);
+    tcp::endpoint endpoint;
+    if (!ec) {
+        endpoint = tcp::endpoint(address, port);
+    } else {
+        tcp::resolver resolver(worker_.context());
+        auto [rec, results] = co_await resolver.async_resolve(host, std::to_string(port), nothrow);
+        if (rec || results.empty()) {
+            spdlog::warn("cannot resolve node host={} error={}", host, rec ? rec.message() : "no address");
+            co_return false;
+        }
+        endpoint = *results.begin();
+    }
+    server_ = tcp::socket(worker_.context());
+    asio::steady_timer timeout(worker_.context());
+    timeout.expires_after(worker_.config().listen.server_connect_timeout);
+    auto result = co_await (server_.async_connect(endpoint, nothrow) || timeout.async_wait(nothrow));
+    if (result.index() == 1) {
+        spdlog::warn("connect timeout node={}:{} client={}", host, port, peer_);
+        co_return false;
+    }
+    const auto [cec] = std::get<0>(result);
+    if (cec) {
+        spdlog::debug("connect failed node={}:{} error={}", host, port, cec.message());
+        co_return false;
+    }
+    co_return true;
+}
+
+asio::awaitable<void> RelaySession::forward_cancel(const StartupPacket& packet) {
+    if (packet.bytes.size() != 16) co_return;
+    const CancelKey key{wire::read_u32(packet.bytes.data() + 8), wire::read_u32(packet.bytes.data() + 12)};
+    const auto target = worker_.services().cancels.find(key);
+    // PostgreSQL answers a cancel for an unknown key with silence; so do we.
+    if (!target) co_return;
+    if (!co_await try_connect(target->host, target->port)) co_return;
+    co_await asio::async_write(server_, asio::buffer(packet.bytes), nothrow);
+}
+
+asio::awaitable<void> RelaySession::refuse(std::string_view sqlstate, std::string message) {
+    spdlog::info("client refused id={} client={} role={} sqlstate={} message=\"{}\"", id_, peer_,
+                 to_string(role_), sqlstate, message);
+    const auto bytes = wire::error_response(sqlstate, message);
+    co_await asio::async_write(client_, asio::buffer(bytes), nothrow);
+}
+
+asio::awaitable<void> RelaySession::relay_client_to_server() {
+    auto* buffer = upstream_buffer_.get();
+    for (;;) {
+        auto [ec, n] = co_await client_.async_read_some(asio::buffer(buffer, relay_buffer_size), nothrow);
+        if (ec) {
+            if (ec == asio::error::eof) {
+                // Half-close: the client is done sending; the server may still answer.
+                boost::system::error_code ignored;
+                server_.shutdown(tcp::socket::shutdown_send, ignored);
+            } else {
+                close_both();
+            }
+            co_return;
+        }
+        auto [wec, wn] = co_await asio::async_write(server_, asio::buffer(buffer, n), nothrow);
+        if (wec) {
+            close_both();
+            co_return;
+        }
+    }
+}
+
+asio::awaitable<void> RelaySession::relay_server_to_client(bool watch_startup) {
+    if (watch_startup && !co_await watch_server_startup()) {
+        close_both();
+        co_return;
+    }
+    auto* buffer = downstream_buffer_.get();
+    for (;;) {
+        auto [ec, n] = co_await server_.async_read_some(asio::buffer(buffer, relay_buffer_size), nothrow);
+        if (ec) {
+            if (ec == asio::error::eof) {
+                boost::system::error_code ignored;
+                client_.shutdown(tcp::socket::shutdown_send, ignored);
+            } else {
+                close_both();
+            }
+            co_return;
+        }
+        auto [wec, wn] = co_await asio::async_write(client_, asio::buffer(buffer, n), nothrow);
+        if (wec) {
+            close_both();
+            co_return;
+        }
+    }
+}
+
+// Relays the server's startup replies message by message until ReadyForQuery, noting the
+// cancel key and refusing a "primary" that reports in_hot_standby=on (it is read-only, e.g.
+// restarted by Patroni after a crash while the REST API still says primary).
+asio::awaitable<bool> RelaySession::watch_server_startup() {
+    std::vector<std::byte> pending;
+    pending.reserve(4096);
+    auto* buffer = downstream_buffer_.get();
+    for (;;) {
+        auto [ec, n] = co_await server_.async_read_some(asio::buffer(buffer, relay_buffer_size), nothrow);
+        if (ec) co_return false;
+        pending.insert(pending.end(), buffer, buffer + n);
+        if (pending.size() > max_startup_reply) co_return false;
+
+        std::size_t complete = 0;  // bytes of whole messages we have checked
+        bool ready = false;
+        while (!ready) {
+            const auto frame = wire::peek_backend_frame(std::span(pending).subspan(complete));
+            if (!frame) break;
+            if (frame->type == 'S' && role_ == ListenerRole::primary &&
+                wire::is_parameter(frame->body, "in_hot_standby", "on")) {
+                worker_.stats().read_only_refusals.fetch_add(1, std::memory_order_relaxed);
+                spdlog::warn("node {} reports in_hot_standby=on on the primary port; refusing client id={} "
+                             "and taking the node out of write routing",
+                             node_, id_);
+                worker_.services().report_read_only(node_);
+                co_await refuse(wire::sqlstate_cannot_connect_now,
+                                "node " + node_ + " is read-only (in recovery); no writable primary right now, "
+                                "please retry");
+                co_return false;
+            }
+            if (frame->type == 'K' && frame->body.size() == 8) {
+                cancel_key_ = CancelKey{wire::read_u32(frame->body.data()), wire::read_u32(frame->body.data() + 4)};
+                worker_.services().cancels.add(*cancel_key_, server_endpoint_);
+            }
+            complete += frame->size;
+            ready = frame->type == 'Z';
+        }
+        if (complete > 0 || ready) {
+            // Anything after ReadyForQuery is already a query reply: pass it on unchanged.
+            const auto to_send = ready ? pending.size() : complete;
+            auto [wec, wn] = co_await asio::async_write(client_, asio::buffer(pending.data(), to_send), nothrow);
+            if (wec) co_return false;
+            pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(to_send));
+        }
+        if (ready) {
+            login_timer_.cancel();
+            co_return true;
+        }
+    }
+}
+
+}  // namespace pgfront::proxy

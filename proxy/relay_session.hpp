@@ -1,0 +1,73 @@
+// One client connection in pass-through mode (pool.mode: none): read the client's first
+// packet, pick an eligible node (waiting mid-failover), connect, watch the server's startup
+// replies (cancel key, in_hot_standby), then relay bytes both ways until either side ends.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "conf/config.hpp"
+#include "proxy/cancel_directory.hpp"
+#include "proxy/listener_role.hpp"
+
+namespace pgfront::proxy {
+
+class Worker;
+
+class RelaySession {
+public:
+    RelaySession(Worker& worker, boost::asio::ip::tcp::socket client, ListenerRole role);
+    ~RelaySession();
+
+    // Runs the whole session; `self` keeps the session alive for the coroutine's lifetime.
+    static boost::asio::awaitable<void> run(std::shared_ptr<RelaySession> self);
+
+    // Ends the session from outside (role change, shutdown): both sockets are closed and
+    // the relay coroutines finish with an error they expect.
+    void close(std::string reason);
+
+    std::uint64_t id() const { return id_; }
+    ListenerRole role() const { return role_; }
+    const std::string& node() const { return node_; }
+
+private:
+    struct StartupPacket {
+        std::uint32_t code = 0;
+        std::vector<std::byte> bytes;  // the whole packet, length word included
+    };
+
+    boost::asio::awaitable<void> serve();
+    boost::asio::awaitable<std::optional<StartupPacket>> read_startup_packet();
+    boost::asio::awaitable<bool> connect_to_eligible_node();
+    boost::asio::awaitable<bool> try_connect(const std::string& host, std::uint16_t port);
+    boost::asio::awaitable<void> forward_cancel(const StartupPacket& packet);
+    boost::asio::awaitable<void> refuse(std::string_view sqlstate, std::string message);
+    boost::asio::awaitable<void> relay_client_to_server();
+    boost::asio::awaitable<void> relay_server_to_client(bool watch_startup);
+    boost::asio::awaitable<bool> watch_server_startup();
+    void arm_login_timeout();
+    void close_both();
+
+    Worker& worker_;
+    boost::asio::ip::tcp::socket client_;
+    boost::asio::ip::tcp::socket server_;
+    boost::asio::steady_timer login_timer_;
+    ListenerRole role_;
+    std::uint64_t id_;
+    std::string peer_;
+    std::string node_;  // empty until bound to a server
+    conf::Endpoint server_endpoint_;
+    std::optional<CancelKey> cancel_key_;
+    std::string close_reason_;
+    std::unique_ptr<std::byte[]> upstream_buffer_;
+    std::unique_ptr<std::byte[]> downstream_buffer_;
+};
+
+}  // namespace pgfront::proxy

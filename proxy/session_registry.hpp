@@ -1,0 +1,41 @@
+// The sessions of one worker thread and how many are bound to each node. Single-threaded:
+// only its worker's event loop touches it, so it needs no locks.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace pgfront::proxy {
+
+class RelaySession;
+
+class SessionRegistry {
+public:
+    void add(RelaySession* session) { sessions_.insert(session); }
+    void remove(RelaySession* session) { sessions_.erase(session); }
+
+    void bind(const std::string& node) { ++per_node_[node]; }
+    void unbind(const std::string& node) {
+        if (auto it = per_node_.find(node); it != per_node_.end() && --it->second <= 0) per_node_.erase(it);
+    }
+
+    int sessions_on(std::string_view node) const {
+        auto it = per_node_.find(std::string(node));
+        return it == per_node_.end() ? 0 : it->second;
+    }
+
+    std::size_t size() const { return sessions_.size(); }
+
+    // A copy, because closing a session may remove it from the set while we iterate.
+    std::vector<RelaySession*> snapshot() const { return {sessions_.begin(), sessions_.end()}; }
+
+private:
+    std::unordered_set<RelaySession*> sessions_;
+    std::unordered_map<std::string, int> per_node_;
+};
+
+}  // namespace pgfront::proxy

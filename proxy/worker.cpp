@@ -1,0 +1,158 @@
+// Worker event loop: accepts clients, spawns their sessions, applies topology snapshots and
+// closes sessions bound to a node that lost the role their listener needs.
+#include "proxy/worker.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include <map>
+
+#include "proxy/relay_session.hpp"
+#include "proxy/route_choice.hpp"
+
+namespace pgfront::proxy {
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using namespace asio::experimental::awaitable_operators;
+
+namespace {
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
+tcp::endpoint resolve_listen(const conf::Endpoint& endpoint) {
+    const auto host = endpoint.host == "*" ? std::string("0.0.0.0") : endpoint.host;
+    return {asio::ip::make_address(host), endpoint.port};
+}
+}  // namespace
+
+Worker::Worker(int index, std::shared_ptr<const conf::Config> config, WorkerServices services)
+    : index_(index),
+      config_(std::move(config)),
+      services_(services),
+      topology_signal_(context_, Clock::time_point::max()) {}
+
+Worker::~Worker() { join(); }
+
+void Worker::listen() {
+    auto open = [&](const conf::Endpoint& where, ListenerRole role) {
+        auto acceptor = std::make_unique<tcp::acceptor>(context_);
+        const auto endpoint = resolve_listen(where);
+        acceptor->open(endpoint.protocol());
+        acceptor->set_option(tcp::acceptor::reuse_address(true));
+        acceptor->set_option(reuse_port(true));
+        acceptor->bind(endpoint);
+        acceptor->listen(config_->listen.backlog);
+        asio::co_spawn(context_, accept_loop(*acceptor, role), [where](std::exception_ptr e) {
+            if (!e) return;
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& ex) {
+                spdlog::critical("accept loop on {} failed: {}", where.to_string(), ex.what());
+            }
+        });
+        acceptors_.push_back(std::move(acceptor));
+    };
+    open(config_->listen.primary, ListenerRole::primary);
+    open(config_->listen.replica, ListenerRole::replica);
+}
+
+void Worker::start_thread() {
+    thread_ = std::thread([this] {
+        // Keeps run() going while acceptors are closed during shutdown.
+        auto guard = asio::make_work_guard(context_);
+        for (;;) {
+            try {
+                context_.run();
+                break;
+            } catch (const std::exception& e) {
+                spdlog::critical("worker {} event loop error: {}", index_, e.what());
+            }
+        }
+    });
+}
+
+void Worker::join() {
+    if (thread_.joinable()) thread_.join();
+}
+
+asio::awaitable<void> Worker::accept_loop(tcp::acceptor& acceptor, ListenerRole role) {
+    for (;;) {
+        auto [ec, socket] = co_await acceptor.async_accept(nothrow);
+        if (ec) {
+            if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+            // EMFILE and friends: log and back off briefly instead of spinning.
+            spdlog::error("accept failed on {} listener: {}", to_string(role), ec.message());
+            asio::steady_timer pause(context_);
+            pause.expires_after(std::chrono::milliseconds(100));
+            co_await pause.async_wait(nothrow);
+            continue;
+        }
+        stats_.accepted[static_cast<int>(role)].fetch_add(1, std::memory_order_relaxed);
+        auto session = std::make_shared<RelaySession>(*this, std::move(socket), role);
+        asio::co_spawn(context_, RelaySession::run(std::move(session)), [](std::exception_ptr e) {
+            if (!e) return;
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& ex) {
+                spdlog::error("session ended by an unexpected error: {}", ex.what());
+            }
+        });
+    }
+}
+
+asio::awaitable<void> Worker::topology_change(Clock::time_point deadline) {
+    asio::steady_timer timeout(context_, deadline);
+    co_await (topology_signal_.async_wait(nothrow) || timeout.async_wait(nothrow));
+}
+
+void Worker::post_topology(health::TopologyPtr topology) {
+    asio::post(context_, [this, topology = std::move(topology)]() mutable { apply_topology(std::move(topology)); });
+}
+
+void Worker::apply_topology(health::TopologyPtr topology) {
+    topology_ = std::move(topology);
+    // Close sessions whose node no longer serves their listener (HAProxy's
+    // on-marked-down shutdown-sessions): a client left on a demoted primary would write
+    // into a read-only server or a dead socket.
+    std::map<std::string, int> closed;
+    for (auto* session : sessions_.snapshot()) {
+        if (session->node().empty()) continue;
+        if (topology_ && node_still_serves(*topology_, session->role(), session->node())) continue;
+        ++closed[session->node() + " (" + std::string(to_string(session->role())) + " port)"];
+        session->close("node lost the role of its listener");
+    }
+    for (const auto& [where, count] : closed) {
+        stats_.closed_by_role_change.fetch_add(count, std::memory_order_relaxed);
+        spdlog::warn("closed {} session(s) on {}: node no longer serves that role", count, where);
+    }
+    topology_signal_.cancel();  // wake clients waiting for an eligible node
+}
+
+void Worker::post_config(std::shared_ptr<const conf::Config> config) {
+    asio::post(context_, [this, config = std::move(config)]() mutable { config_ = std::move(config); });
+}
+
+void Worker::post_stop_accepting() {
+    asio::post(context_, [this] {
+        for (auto& acceptor : acceptors_) {
+            boost::system::error_code ignored;
+            acceptor->close(ignored);
+        }
+    });
+}
+
+void Worker::post_close_all(std::string reason) {
+    asio::post(context_, [this, reason = std::move(reason)] {
+        for (auto* session : sessions_.snapshot()) session->close(reason);
+    });
+}
+
+void Worker::post_stop() {
+    asio::post(context_, [this] { context_.stop(); });
+}
+
+}  // namespace pgfront::proxy

@@ -1,0 +1,95 @@
+// One event-loop thread of the proxy: its listeners, its sessions, and the topology and
+// config snapshots it routes by. Everything here runs on the worker's own thread; other
+// threads reach it only by posting to its io_context.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "conf/config.hpp"
+#include "health/topology.hpp"
+#include "proxy/listener_role.hpp"
+#include "proxy/session_registry.hpp"
+
+namespace pgfront::proxy {
+
+class CancelDirectory;
+
+struct WorkerStats {
+    std::atomic<std::uint64_t> accepted[2]{};
+    std::atomic<std::uint64_t> active[2]{};
+    std::atomic<std::uint64_t> no_node_errors{};           // clients refused: no eligible node in time
+    std::atomic<std::uint64_t> closed_by_role_change{};
+    std::atomic<std::uint64_t> read_only_refusals{};       // "primary" said in_hot_standby=on
+};
+
+struct WorkerServices {
+    CancelDirectory& cancels;
+    std::function<void(std::string node)> report_read_only;  // must be thread-safe
+    std::atomic<std::uint64_t>& next_session_id;
+};
+
+class Worker {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    Worker(int index, std::shared_ptr<const conf::Config> config, WorkerServices services);
+    ~Worker();
+
+    // Binds both listeners (SO_REUSEPORT, so every worker has its own acceptor). Throws
+    // boost::system::system_error when a port cannot be bound.
+    void listen();
+    void start_thread();
+    void join();
+
+    // Thread-safe: post to this worker.
+    void post_topology(health::TopologyPtr topology);
+    void post_config(std::shared_ptr<const conf::Config> config);
+    void post_stop_accepting();
+    void post_close_all(std::string reason);
+    void post_stop();
+
+    // Worker thread only.
+    boost::asio::io_context& context() { return context_; }
+    const conf::Config& config() const { return *config_; }
+    const health::TopologyPtr& topology() const { return topology_; }
+    SessionRegistry& sessions() { return sessions_; }
+    WorkerServices& services() { return services_; }
+    WorkerStats& stats() { return stats_; }
+    std::uint64_t next_rotation() { return rotation_++; }
+
+    // Resolves when the topology changes or at `deadline`, whichever is first.
+    boost::asio::awaitable<void> topology_change(Clock::time_point deadline);
+
+    std::size_t session_count() const { return session_count_.load(std::memory_order_relaxed); }
+    void session_started() { session_count_.fetch_add(1, std::memory_order_relaxed); }
+    void session_ended() { session_count_.fetch_sub(1, std::memory_order_relaxed); }
+
+private:
+    boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acceptor, ListenerRole role);
+    void apply_topology(health::TopologyPtr topology);
+
+    int index_;
+    boost::asio::io_context context_{1};
+    std::shared_ptr<const conf::Config> config_;
+    WorkerServices services_;
+    health::TopologyPtr topology_;
+    boost::asio::steady_timer topology_signal_;
+    std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
+    SessionRegistry sessions_;
+    WorkerStats stats_;
+    std::atomic<std::size_t> session_count_{0};
+    std::uint64_t rotation_ = 0;
+    std::thread thread_;
+};
+
+}  // namespace pgfront::proxy

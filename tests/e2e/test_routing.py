@@ -1,0 +1,290 @@
+#!/usr/bin/python3
+"""Patroni-aware routing through a real pgfront in pass-through mode (pool.mode: none),
+against a real 3-node Patroni cluster: the primary port follows the leader, the replica port
+spreads over healthy replicas, and sessions never stay on a node that lost its role."""
+import os
+import socket
+import tempfile
+import threading
+import time
+import unittest
+
+import psycopg
+
+import e2e_common
+from e2e_common import connection_closed, read_error_response, wait_until
+
+from pgcluster import Cluster
+from pgfront_process import PgFront, free_port
+from misbehaving_rest import MisbehavingRestServers
+
+CLUSTER = None
+PROXY = None
+FAKES = None
+PRIMARY_PORT = None
+REPLICA_PORT = None
+
+
+def proxy_config(cluster, primary_port, replica_port, admin_port, fakes):
+    # Three extra seeds that misbehave in the ways the health loop must survive: a REST port
+    # that accepts and never answers, one that answers garbage, and one nothing listens on.
+    extra = "".join(
+        f'    - {{name: {name}, host: 127.0.0.1, port: 1, api: "{url}"}}\n'
+        for name, url in fakes.seeds())
+    return (cluster.pgfront_cluster_yaml() + extra + f"""
+health:
+  interval: 200ms
+  failover_interval: 50ms
+  timeout: 500ms
+  fall: 2
+  rise: 1
+  max_replica_lag: 1MB
+listen:
+  primary: "127.0.0.1:{primary_port}"
+  replica: "127.0.0.1:{replica_port}"
+  connect_wait: 20s
+  client_login_timeout: 2s
+  shutdown_grace: 10s
+admin:
+  listen: "127.0.0.1:{admin_port}"
+pool:
+  mode: none
+log:
+  level: debug
+""")
+
+
+def setUpModule():
+    global CLUSTER, PROXY, FAKES, PRIMARY_PORT, REPLICA_PORT
+    CLUSTER = Cluster(nodes=3, scope="routing")
+    CLUSTER.start()
+    FAKES = MisbehavingRestServers()
+    FAKES.start()
+    PRIMARY_PORT, REPLICA_PORT = free_port(), free_port()
+    workdir = tempfile.mkdtemp(prefix="pgfront-routing-")
+    PROXY = PgFront(e2e_common.pgfront_binary(),
+                    proxy_config(CLUSTER, PRIMARY_PORT, REPLICA_PORT, free_port(), FAKES), workdir)
+    PROXY.start()
+    PROXY.wait_listening(PRIMARY_PORT, timeout=10)
+    wait_until(lambda: server_of(PRIMARY_PORT)[1] is False, 20, what="pgfront to route to the primary")
+
+
+def tearDownModule():
+    if PROXY:
+        PROXY.terminate()
+    if FAKES:
+        FAKES.stop()
+    if CLUSTER:
+        CLUSTER.stop()
+
+
+def connect(port, **kw):
+    return psycopg.connect(host="127.0.0.1", port=port, dbname="appdb", user="app", password="apppass",
+                           connect_timeout=30, autocommit=True, **kw)
+
+
+def server_of(port):
+    """(PostgreSQL port, in recovery) of the node a new connection on `port` lands on."""
+    with connect(port) as conn:
+        return conn.execute("SELECT inet_server_port(), pg_is_in_recovery()").fetchone()
+
+
+def node_by_port(pg_port):
+    return next(n for n in CLUSTER.nodes if n.pg_port == pg_port)
+
+
+class Routing(unittest.TestCase):
+    def setUp(self):
+        self.log_mark = len(PROXY.log_text())
+
+    def tearDown(self):
+        failed = any(err for _, err in (self._outcome.result.failures + self._outcome.result.errors)
+                     if _ is self) if hasattr(self._outcome, "result") else False
+        if failed:
+            print(PROXY.log_text()[self.log_mark:][-6000:])
+            CLUSTER.dump_logs(tail=40)
+
+    def wait_primary_port_on(self, node, timeout=30):
+        return wait_until(lambda: server_of(PRIMARY_PORT) == (node.pg_port, False), timeout,
+                          what=f"port {PRIMARY_PORT} to reach {node.name} as primary")
+
+    def test_01_primary_port_reaches_the_primary(self):
+        primary = CLUSTER.primary()
+        port, in_recovery = server_of(PRIMARY_PORT)
+        self.assertFalse(in_recovery)
+        self.assertEqual(port, primary.pg_port)
+        with connect(PRIMARY_PORT) as conn:
+            conn.execute("INSERT INTO writes(client, seq) VALUES ('routing', 1)")
+
+    def test_02_replica_port_spreads_over_replicas(self):
+        replica_ports = {n.pg_port for n in CLUSTER.replicas()}
+        conns = [connect(REPLICA_PORT) for _ in range(6)]
+        try:
+            seen = [c.execute("SELECT inet_server_port(), pg_is_in_recovery()").fetchone() for c in conns]
+        finally:
+            for c in conns:
+                c.close()
+        self.assertTrue(all(in_recovery for _, in_recovery in seen), seen)
+        # least-connections: six concurrent sessions over two replicas is three and three
+        self.assertEqual({p for p, _ in seen}, replica_ports)
+        for p in replica_ports:
+            self.assertEqual(sum(1 for q, _ in seen if q == p), 3, seen)
+
+    def test_03_misbehaving_rest_apis_do_not_disturb_routing(self):
+        # The fake seeds have been failing since start-up; routing kept working and the
+        # log names each problem.
+        self.assertFalse(server_of(PRIMARY_PORT)[1])
+        self.assertTrue(server_of(REPLICA_PORT)[1])
+        log = PROXY.log_text()
+        for name, _ in FAKES.seeds():
+            self.assertIn(name, log)
+
+    def test_04_noloadbalance_replica_gets_no_replica_traffic(self):
+        tagged, other = CLUSTER.replicas()[0], CLUSTER.replicas()[1]
+        CLUSTER.set_tags(tagged, {"noloadbalance": True})
+        try:
+            def only_other():
+                conns = [connect(REPLICA_PORT) for _ in range(4)]
+                try:
+                    ports = {c.execute("SELECT inet_server_port()").fetchone()[0] for c in conns}
+                finally:
+                    for c in conns:
+                        c.close()
+                return ports == {other.pg_port}
+            wait_until(only_other, 20, interval=0.2, what="tagged replica to leave the replica port")
+        finally:
+            CLUSTER.set_tags(tagged, {})
+        wait_until(lambda: any(server_of(REPLICA_PORT)[0] == tagged.pg_port for _ in range(4)), 20,
+                   what="untagged replica to come back")
+
+    def test_05_garbage_startup_gets_protocol_violation_and_others_carry_on(self):
+        with socket.create_connection(("127.0.0.1", PRIMARY_PORT)) as s:
+            s.sendall(b"\xff\xff\xff\xffGET / HTTP/1.1\r\n\r\n")
+            fields = read_error_response(s)
+            self.assertIsNotNone(fields)
+            self.assertEqual(fields["C"], "08P01")
+            self.assertTrue(connection_closed(s, 5))
+        self.assertFalse(server_of(PRIMARY_PORT)[1])
+
+    def test_06_silent_client_is_closed_at_login_timeout(self):
+        started = time.monotonic()
+        with socket.create_connection(("127.0.0.1", PRIMARY_PORT)) as s:
+            self.assertFalse(server_of(PRIMARY_PORT)[1])  # others unaffected meanwhile
+            self.assertTrue(connection_closed(s, 10))
+        self.assertLess(time.monotonic() - started, 8)
+
+    def test_07_cancel_request_reaches_the_right_server(self):
+        with connect(REPLICA_PORT) as conn:
+            def cancel_soon():
+                time.sleep(0.5)
+                conn.cancel()
+            threading.Thread(target=cancel_soon).start()
+            with self.assertRaises(psycopg.errors.QueryCanceled):
+                conn.execute("SELECT pg_sleep(20)")
+
+    def test_10_switchover_moves_primary_port_and_closes_old_sessions(self):
+        old = CLUSTER.primary()
+        candidate = CLUSTER.replicas()[0]
+        old_session = connect(PRIMARY_PORT)
+        self.assertEqual(old_session.execute("SELECT inet_server_port()").fetchone()[0], old.pg_port)
+        replica_session = connect(REPLICA_PORT)
+        replica_node = replica_session.execute("SELECT inet_server_port()").fetchone()[0]
+
+        CLUSTER.switchover(candidate=candidate.name)
+        new = self.wait_primary_port_on(candidate)
+        self.assertEqual(new, (candidate.pg_port, False))
+        with connect(PRIMARY_PORT) as conn:
+            conn.execute("INSERT INTO writes(client, seq) VALUES ('after-switchover', 1)")
+
+        # The session that was on the old primary must not survive on it.
+        with self.assertRaises(psycopg.OperationalError):
+            old_session.execute("SELECT 1")
+        old_session.close()
+        # A replica-port session on a node that is still a valid reader carries on.
+        if replica_node != candidate.pg_port:
+            self.assertEqual(replica_session.execute("SELECT 1").fetchone()[0], 1)
+        replica_session.close()
+        CLUSTER.wait_for_topology(leader=candidate.name, streaming_replicas=2, timeout=60)
+
+    def test_11_kill_postmaster_never_routes_writes_to_a_read_only_server(self):
+        primary = CLUSTER.primary()
+        CLUSTER.kill_postmaster(primary)
+        deadline = time.monotonic() + 60
+        landed_read_only = []
+        refused = 0
+        writable_since = None
+        while time.monotonic() < deadline:
+            try:
+                with connect(PRIMARY_PORT, connect_timeout=25) as conn:
+                    port, in_recovery = conn.execute("SELECT inet_server_port(), pg_is_in_recovery()").fetchone()
+                    if in_recovery:
+                        landed_read_only.append(port)
+                    else:
+                        conn.execute("INSERT INTO writes(client, seq) VALUES ('after-kill', 1)")
+                        writable_since = writable_since or time.monotonic()
+                        if time.monotonic() - writable_since > 2:
+                            break
+            except psycopg.OperationalError:
+                refused += 1
+                time.sleep(0.05)
+        self.assertEqual(landed_read_only, [], "a primary-port client reached a server in recovery")
+        self.assertIsNotNone(writable_since, "no writable primary after kill -9 of the postmaster")
+        CLUSTER.wait_for_topology(streaming_replicas=2, timeout=90)
+
+    def test_12_replica_with_stopped_patroni_is_taken_out(self):
+        victim, other = CLUSTER.replicas()[0], CLUSTER.replicas()[1]
+        CLUSTER.kill_patroni(victim)
+        try:
+            def victim_gone():
+                conns = [connect(REPLICA_PORT) for _ in range(4)]
+                try:
+                    return {c.execute("SELECT inet_server_port()").fetchone()[0] for c in conns} == {other.pg_port}
+                finally:
+                    for c in conns:
+                        c.close()
+            wait_until(victim_gone, 15, interval=0.2, what="replica without Patroni to leave the replica port")
+        finally:
+            CLUSTER.start_patroni(victim)
+        CLUSTER.wait_for_topology(streaming_replicas=2, timeout=90)
+
+    def test_20_sighup_with_a_bad_file_keeps_serving(self):
+        good = PROXY.config_text
+        try:
+            PROXY.write_config("cluster: [this is not a config\n")
+            PROXY.reload()
+            wait_until(lambda: "reload rejected" in PROXY.log_text()[self.log_mark:], 5, what="reload rejection")
+            self.assertFalse(server_of(PRIMARY_PORT)[1])
+        finally:
+            PROXY.write_config(good)
+        PROXY.reload()
+        wait_until(lambda: "configuration reloaded" in PROXY.log_text()[self.log_mark:], 5, what="reload")
+        self.assertFalse(server_of(PRIMARY_PORT)[1])
+
+
+class GracefulStop(unittest.TestCase):
+    def test_sigterm_lets_sessions_finish_then_exits_0(self):
+        primary_port, replica_port = free_port(), free_port()
+        workdir = tempfile.mkdtemp(prefix="pgfront-stop-")
+        with PgFront(e2e_common.pgfront_binary(),
+                     proxy_config(CLUSTER, primary_port, replica_port, free_port(), FAKES), workdir) as proxy:
+            proxy.wait_listening(primary_port, timeout=10)
+            conn = wait_until(lambda: connect(primary_port), 20, what="a session through the second pgfront")
+            proxy.signal_term()
+            # No new clients...
+            wait_until(lambda: not port_open(primary_port), 5, what="listener to close")
+            # ...but the running session keeps working during the grace period.
+            self.assertEqual(conn.execute("SELECT 42").fetchone()[0], 42)
+            conn.close()
+            self.assertEqual(proxy.wait_exit(timeout=10), 0)
+
+
+def port_open(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+if __name__ == "__main__":
+    e2e_common.main()
