@@ -11,8 +11,10 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <mutex>
 #include <string>
 
+#include "admin/admin_server.hpp"
 #include "app/version.hpp"
 #include "conf/config_loader.hpp"
 #include "health/health_monitor.hpp"
@@ -104,16 +106,29 @@ public:
           proxy_(config_, config_->listen.workers,
                  [this](std::string node) { monitor_.report_read_only(std::move(node)); }),
           monitor_(control_.get_executor(), config_->cluster, config_->health,
-                   [this](health::TopologyPtr topology) { on_topology(std::move(topology)); }) {}
+                   [this](health::TopologyPtr topology) { on_topology(std::move(topology)); }),
+          admin_(admin::AdminSources{
+              [this] { return monitor_.current(); },
+              [this] { return proxy_.counters(); },
+              [this] { return std::atomic_load(&shared_config_); },
+              [this] {
+                  std::lock_guard lock(hash_mutex_);
+                  return config_hash_;
+              },
+              path_}) {}
 
-    int run() {
+    int run(const std::string& config_hash) {
+        config_hash_ = config_hash;
+        shared_config_ = config_;
         proxy_.start();
+        admin_.start(config_->admin.listen);
         monitor_.start();
         spdlog::info("pgfront {} started cluster={} primary={} replica={} workers={} event_loop={}", PGFRONT_VERSION,
                      config_->cluster.name, config_->listen.primary.to_string(),
                      config_->listen.replica.to_string(), config_->listen.workers, PGFRONT_IO_BACKEND);
         wait_signal();
         control_.run();
+        admin_.stop();
         proxy_.stop();
         spdlog::info("pgfront stopped");
         return 0;
@@ -189,6 +204,11 @@ private:
         monitor_.reconfigure(next.cluster, next.health);
         proxy_.update_config(result.config);
         config_ = result.config;
+        std::atomic_store(&shared_config_, config_);
+        {
+            std::lock_guard lock(hash_mutex_);
+            config_hash_ = result.text_hash;
+        }
         spdlog::info("configuration reloaded from {} hash={}", path_, result.text_hash);
     }
 
@@ -199,6 +219,11 @@ private:
     asio::steady_timer drain_timer_{control_};
     proxy::ProxyServer proxy_;
     health::HealthMonitor monitor_;
+    // Read by the admin threads: swapped atomically on reload.
+    std::shared_ptr<const conf::Config> shared_config_;
+    std::mutex hash_mutex_;
+    std::string config_hash_;
+    admin::AdminServer admin_;
     bool stopping_ = false;
     std::chrono::steady_clock::time_point grace_deadline_{};
 };
@@ -223,7 +248,7 @@ int main(int argc, char** argv) {
     configure_logging(loaded.config->log);
     try {
         Daemon daemon(options.config_path, loaded.config);
-        return daemon.run();
+        return daemon.run(loaded.text_hash);
     } catch (const std::exception& e) {
         spdlog::critical("pgfront cannot start: {}", e.what());
         return 1;

@@ -106,7 +106,12 @@ asio::awaitable<void> RelaySession::serve() {
         if (!first) co_return;
     }
 
-    if (!co_await connect_to_eligible_node()) {
+    // Waiting for an eligible node is our delay, not the client's: the login clock stops
+    // here and restarts for the authentication exchange with the server.
+    login_timer_.cancel();
+    const bool connected = co_await connect_to_eligible_node();
+    arm_login_timeout();
+    if (!connected) {
         if (first->code == wire::ssl_request_code) {
             auto [ec, n] = co_await asio::async_write(client_, asio::buffer("N", 1), nothrow);
             if (ec) co_return;

@@ -79,8 +79,10 @@ def tearDownModule():
 
 
 def connect(port, **kw):
-    return psycopg.connect(host="127.0.0.1", port=port, dbname="appdb", user="app", password="apppass",
-                           connect_timeout=30, autocommit=True, **kw)
+    params = dict(host="127.0.0.1", port=port, dbname="appdb", user="app", password="apppass",
+                  connect_timeout=30, autocommit=True)
+    params.update(kw)
+    return psycopg.connect(**params)
 
 
 def server_of(port):
@@ -105,8 +107,8 @@ class Routing(unittest.TestCase):
             CLUSTER.dump_logs(tail=40)
 
     def wait_primary_port_on(self, node, timeout=30):
-        return wait_until(lambda: server_of(PRIMARY_PORT) == (node.pg_port, False), timeout,
-                          what=f"port {PRIMARY_PORT} to reach {node.name} as primary")
+        wait_until(lambda: server_of(PRIMARY_PORT) == (node.pg_port, False), timeout,
+                   what=f"port {PRIMARY_PORT} to reach {node.name} as primary")
 
     def test_01_primary_port_reaches_the_primary(self):
         primary = CLUSTER.primary()
@@ -191,8 +193,7 @@ class Routing(unittest.TestCase):
         replica_node = replica_session.execute("SELECT inet_server_port()").fetchone()[0]
 
         CLUSTER.switchover(candidate=candidate.name)
-        new = self.wait_primary_port_on(candidate)
-        self.assertEqual(new, (candidate.pg_port, False))
+        self.wait_primary_port_on(candidate)
         with connect(PRIMARY_PORT) as conn:
             conn.execute("INSERT INTO writes(client, seq) VALUES ('after-switchover', 1)")
 
@@ -247,6 +248,34 @@ class Routing(unittest.TestCase):
             CLUSTER.start_patroni(victim)
         CLUSTER.wait_for_topology(streaming_replicas=2, timeout=90)
 
+    def test_13_primary_losing_patroni_is_left_and_new_clients_wait_for_the_next(self):
+        # PostgreSQL keeps running (and writable) on the old primary when only its Patroni
+        # dies: pgfront must close sessions there itself, and hold new clients until Patroni
+        # elects another leader rather than send them to the orphaned server.
+        old = CLUSTER.primary()
+        session = connect(PRIMARY_PORT)
+        self.assertEqual(session.execute("SELECT inet_server_port()").fetchone()[0], old.pg_port)
+        CLUSTER.kill_patroni(old)
+        killed_at = time.monotonic()
+        try:
+            wait_until(lambda: session_is_closed(session), 5, what="session on the orphaned primary to close")
+            closed_after = time.monotonic() - killed_at
+            # PostgreSQL itself is still up there: the close was pgfront's doing.
+            self.assertIsNotNone(old.postmaster_pid())
+            self.assertIn(f"on {old.name} (primary port)", PROXY.log_text()[self.log_mark:])
+            started = time.monotonic()
+            with connect(PRIMARY_PORT, connect_timeout=40) as conn:
+                port, in_recovery = conn.execute("SELECT inet_server_port(), pg_is_in_recovery()").fetchone()
+            waited = time.monotonic() - started
+            self.assertNotEqual(port, old.pg_port)
+            self.assertFalse(in_recovery)
+            print(f"\n    session closed {closed_after:.2f}s after Patroni died; a new client waited "
+                  f"{waited:.2f}s for the next leader")
+        finally:
+            session.close()
+            CLUSTER.start_patroni(old)
+        CLUSTER.wait_for_topology(streaming_replicas=2, timeout=120)
+
     def test_20_sighup_with_a_bad_file_keeps_serving(self):
         good = PROXY.config_text
         try:
@@ -276,6 +305,14 @@ class GracefulStop(unittest.TestCase):
             self.assertEqual(conn.execute("SELECT 42").fetchone()[0], 42)
             conn.close()
             self.assertEqual(proxy.wait_exit(timeout=10), 0)
+
+
+def session_is_closed(conn):
+    try:
+        conn.execute("SELECT 1")
+        return False
+    except psycopg.OperationalError:
+        return True
 
 
 def port_open(port):

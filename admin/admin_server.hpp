@@ -1,0 +1,42 @@
+// The admin HTTP API on admin.listen: read-only JSON views of pgfront's state for operators
+// and proxyctl. It runs on its own threads (cpp-httplib) and only reads snapshots, so
+// nothing it receives can block the proxy's event loops.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "conf/config.hpp"
+#include "health/topology.hpp"
+#include "proxy/proxy_server.hpp"
+
+namespace pgfront::admin {
+
+// What the API reads; each callback must be thread-safe and cheap.
+struct AdminSources {
+    std::function<health::TopologyPtr()> topology;
+    std::function<proxy::ProxyCounters()> counters;
+    std::function<std::shared_ptr<const conf::Config>()> config;
+    std::function<std::string()> config_hash;
+    std::string config_path;
+};
+
+class AdminServer {
+public:
+    explicit AdminServer(AdminSources sources);
+    ~AdminServer();
+    AdminServer(const AdminServer&) = delete;
+    AdminServer& operator=(const AdminServer&) = delete;
+
+    // Binds and starts serving; throws std::runtime_error when the address cannot be bound.
+    void start(const conf::Endpoint& listen);
+    void stop();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pgfront::admin
