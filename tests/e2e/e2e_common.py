@@ -17,14 +17,21 @@ def main():
     global PGFRONT
     parser = argparse.ArgumentParser()
     parser.add_argument("--pgfront", required=True)
+    parser.add_argument("--proxyctl")
     args, rest = parser.parse_known_args()
     PGFRONT = os.path.abspath(args.pgfront)
     os.environ["PGFRONT_BINARY"] = PGFRONT
+    os.environ["PROXYCTL_BINARY"] = os.path.abspath(args.proxyctl or os.path.join(os.path.dirname(PGFRONT),
+                                                                                  "proxyctl"))
     unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
 
 
 def pgfront_binary():
     return os.environ["PGFRONT_BINARY"]
+
+
+def proxyctl_binary():
+    return os.environ["PROXYCTL_BINARY"]
 
 
 def wait_until(predicate, timeout, interval=0.05, what="condition"):

@@ -2,12 +2,16 @@
 """Patroni-aware routing through a real pgfront in pass-through mode (pool.mode: none),
 against a real 3-node Patroni cluster: the primary port follows the leader, the replica port
 spreads over healthy replicas, and sessions never stay on a node that lost its role."""
+import json
 import os
 import socket
+import subprocess
 import tempfile
 import threading
 import time
 import unittest
+import urllib.error
+import urllib.request
 
 import psycopg
 
@@ -20,6 +24,7 @@ from misbehaving_rest import MisbehavingRestServers
 
 CLUSTER = None
 PROXY = None
+ADMIN_PORT = None
 FAKES = None
 PRIMARY_PORT = None
 REPLICA_PORT = None
@@ -55,15 +60,15 @@ log:
 
 
 def setUpModule():
-    global CLUSTER, PROXY, FAKES, PRIMARY_PORT, REPLICA_PORT
+    global CLUSTER, PROXY, FAKES, PRIMARY_PORT, REPLICA_PORT, ADMIN_PORT
     CLUSTER = Cluster(nodes=3, scope="routing")
     CLUSTER.start()
     FAKES = MisbehavingRestServers()
     FAKES.start()
-    PRIMARY_PORT, REPLICA_PORT = free_port(), free_port()
+    PRIMARY_PORT, REPLICA_PORT, ADMIN_PORT = free_port(), free_port(), free_port()
     workdir = tempfile.mkdtemp(prefix="pgfront-routing-")
     PROXY = PgFront(e2e_common.pgfront_binary(),
-                    proxy_config(CLUSTER, PRIMARY_PORT, REPLICA_PORT, free_port(), FAKES), workdir)
+                    proxy_config(CLUSTER, PRIMARY_PORT, REPLICA_PORT, ADMIN_PORT, FAKES), workdir)
     PROXY.start()
     PROXY.wait_listening(PRIMARY_PORT, timeout=10)
     wait_until(lambda: server_of(PRIMARY_PORT)[1] is False, 20, what="pgfront to route to the primary")
@@ -183,6 +188,29 @@ class Routing(unittest.TestCase):
             threading.Thread(target=cancel_soon).start()
             with self.assertRaises(psycopg.errors.QueryCanceled):
                 conn.execute("SELECT pg_sleep(20)")
+
+    def test_08_admin_api_and_proxyctl_show_the_topology(self):
+        primary = CLUSTER.primary()
+        admin = f"http://127.0.0.1:{ADMIN_PORT}"
+        status = json.loads(proxyctl("--admin", admin, "--json", "status").stdout)
+        self.assertEqual(status["primary"], primary.name)
+        self.assertEqual(sorted(status["replicas"]), sorted(n.name for n in CLUSTER.replicas()))
+        self.assertEqual(status["pool_mode"], "none")
+        nodes = {n["name"]: n for n in json.loads(proxyctl("--admin", admin, "--json", "nodes").stdout)["nodes"]}
+        self.assertTrue(nodes[primary.name]["eligible_primary"])
+        self.assertFalse(nodes["garbage"]["up"])
+        self.assertIn("timed out", nodes["blackhole"]["last_error"])
+        table = proxyctl("--admin", admin, "nodes").stdout
+        self.assertRegex(table, rf"{primary.name}\s+127.0.0.1:{primary.pg_port}\s+primary\s+running\s+up\s+primary")
+        self.assertIn(f"primary:   {primary.name}", proxyctl("--admin", admin, "status").stdout)
+        # Unknown paths are a JSON 404, not a crash.
+        with self.assertRaises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(admin + "/no/such/thing", timeout=5)
+        self.assertEqual(e.exception.code, 404)
+        self.assertEqual(json.loads(e.exception.read())["status"], 404)
+        # proxyctl's exit codes: usage 2, unreachable 3.
+        self.assertEqual(proxyctl("--admin", admin, "frobnicate").returncode, 2)
+        self.assertEqual(proxyctl("--admin", f"http://127.0.0.1:{free_port()}", "status").returncode, 3)
 
     def test_10_switchover_moves_primary_port_and_closes_old_sessions(self):
         old = CLUSTER.primary()
@@ -305,6 +333,10 @@ class GracefulStop(unittest.TestCase):
             self.assertEqual(conn.execute("SELECT 42").fetchone()[0], 42)
             conn.close()
             self.assertEqual(proxy.wait_exit(timeout=10), 0)
+
+
+def proxyctl(*args):
+    return subprocess.run([e2e_common.proxyctl_binary(), *args], capture_output=True, text=True, timeout=20)
 
 
 def session_is_closed(conn):
