@@ -72,6 +72,40 @@ struct AdminConfig {
     std::string token;
 };
 
+// How a tracked condition lowers the VRRP priority: by a weight, or straight to Fault
+// (leave the master state and give up the VIP).
+struct TrackWeight {
+    bool fault = true;
+    int weight = 0;  // subtracted from the priority when !fault
+
+    friend bool operator==(const TrackWeight&, const TrackWeight&) = default;
+};
+
+// The built-in VRRP speaker (keepalived's names). Absent section: no VIP is managed.
+struct VipConfig {
+    bool enabled = false;
+    std::string interface;
+    std::string address;  // IPv4, without prefix
+    int prefix_length = 32;
+    int vrid = 0;
+    int priority = 100;
+    int version = 3;
+    Duration advert_interval{1000};
+    bool preempt = true;
+    Duration preempt_delay{0};
+    std::vector<std::string> unicast_peers;  // empty: multicast 224.0.0.18
+    std::string unicast_src;                 // source address for unicast adverts (default: interface's)
+    std::string auth_pass;                   // v2 simple password (interop only; not security)
+    bool checksum_pseudo_header = true;      // v3: include the IPv4 pseudo-header (keepalived's default)
+    int garp_repeat = 5;                     // gratuitous ARPs sent on becoming master
+    Duration garp_delay{5000};               // a second burst this long after the first (0: none)
+    Duration garp_refresh{0};                // periodic gratuitous ARP while master (0: off)
+    Duration no_primary_after{3000};         // how long without a primary before track_no_primary applies
+    TrackWeight track_no_primary{true, 0};
+    TrackWeight track_listeners_down{true, 0};
+    std::string notify;                      // command run with (state, vrid, address) on transitions
+};
+
 enum class PoolMode { none, session, transaction, statement };
 
 struct PoolConfig {
@@ -89,6 +123,7 @@ struct Config {
     ListenConfig listen;
     AdminConfig admin;
     PoolConfig pool;
+    VipConfig vip;
     LogConfig log;
 };
 

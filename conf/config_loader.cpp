@@ -227,6 +227,68 @@ void read_pool(Loader& l, const YAML::Node& node, const std::string& path, PoolC
     });
 }
 
+// "fault" or a negative integer weight.
+void read_track(Loader& l, const YAML::Node& v, const std::string& key, TrackWeight& out) {
+    std::string text;
+    if (!l.scalar(v, key, text)) return;
+    if (text == "fault") {
+        out = TrackWeight{true, 0};
+        return;
+    }
+    int weight = 0;
+    const auto before = l.errors.size();
+    l.integer(v, key, weight, -254, 0);
+    if (l.errors.size() != before) {
+        l.errors.back().message = "expected 'fault' or a weight between -254 and 0, got '" + text + "'";
+        return;
+    }
+    out = TrackWeight{false, weight};
+}
+
+void read_vip(Loader& l, const YAML::Node& node, const std::string& path, VipConfig& c) {
+    c.enabled = true;
+    l.section(node, path, {
+        {"interface", [&](auto& v, auto& k) { l.string(v, k, c.interface); }},
+        {"address", [&](auto& v, auto& k) {
+             std::string text;
+             if (!l.scalar(v, k, text)) return;
+             const auto slash = text.find('/');
+             c.address = text.substr(0, slash);
+             if (slash == std::string::npos) return;
+             int prefix = 0;
+             const auto digits = text.substr(slash + 1);
+             auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
+             if (ec != std::errc{} || ptr != digits.data() + digits.size() || prefix < 1 || prefix > 32)
+                 return l.error(v, k, "bad prefix length in '" + text + "' (expected ADDRESS/1..32)");
+             c.prefix_length = prefix;
+         }},
+        {"vrid", [&](auto& v, auto& k) { l.integer(v, k, c.vrid, 1, 255); }},
+        {"priority", [&](auto& v, auto& k) { l.integer(v, k, c.priority, 1, 255); }},
+        {"version", [&](auto& v, auto& k) { l.integer(v, k, c.version, 2, 3); }},
+        {"advert_interval", [&](auto& v, auto& k) { l.duration(v, k, c.advert_interval, Duration{10}); }},
+        {"preempt", [&](auto& v, auto& k) { l.boolean(v, k, c.preempt); }},
+        {"preempt_delay", [&](auto& v, auto& k) { l.duration(v, k, c.preempt_delay, Duration{0}); }},
+        {"unicast_peers", [&](auto& v, auto& k) {
+             if (!v.IsSequence()) return l.error(v, k, "expected a list of addresses");
+             c.unicast_peers.clear();
+             for (std::size_t i = 0; i < v.size(); ++i) {
+                 std::string peer;
+                 if (l.scalar(v[i], k + "[" + std::to_string(i) + "]", peer)) c.unicast_peers.push_back(peer);
+             }
+         }},
+        {"unicast_src", [&](auto& v, auto& k) { l.string(v, k, c.unicast_src); }},
+        {"auth_pass", [&](auto& v, auto& k) { l.string(v, k, c.auth_pass); }},
+        {"checksum_pseudo_header", [&](auto& v, auto& k) { l.boolean(v, k, c.checksum_pseudo_header); }},
+        {"garp_repeat", [&](auto& v, auto& k) { l.integer(v, k, c.garp_repeat, 0, 100); }},
+        {"garp_delay", [&](auto& v, auto& k) { l.duration(v, k, c.garp_delay, Duration{0}); }},
+        {"garp_refresh", [&](auto& v, auto& k) { l.duration(v, k, c.garp_refresh, Duration{0}); }},
+        {"no_primary_after", [&](auto& v, auto& k) { l.duration(v, k, c.no_primary_after, Duration{0}); }},
+        {"track_no_primary", [&](auto& v, auto& k) { read_track(l, v, k, c.track_no_primary); }},
+        {"track_listeners_down", [&](auto& v, auto& k) { read_track(l, v, k, c.track_listeners_down); }},
+        {"notify", [&](auto& v, auto& k) { l.string(v, k, c.notify); }},
+    });
+}
+
 void read_log(Loader& l, const YAML::Node& node, const std::string& path, LogConfig& c) {
     l.section(node, path, {
         {"level", [&](auto& v, auto& k) {
@@ -290,6 +352,7 @@ LoadResult load_config_text(std::string_view yaml_text) {
         {"listen", [&](auto& v, auto& k) { read_listen(l, v, k, config->listen); }},
         {"admin", [&](auto& v, auto& k) { read_admin(l, v, k, config->admin); }},
         {"pool", [&](auto& v, auto& k) { read_pool(l, v, k, config->pool); }},
+        {"vip", [&](auto& v, auto& k) { read_vip(l, v, k, config->vip); }},
         {"log", [&](auto& v, auto& k) { read_log(l, v, k, config->log); }},
     });
     if (!has_cluster) l.error(root, "cluster", "the cluster section (name and nodes) is required");

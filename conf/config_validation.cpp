@@ -9,6 +9,47 @@ bool is_loopback_host(const std::string& host) {
     return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
+namespace {
+
+bool is_ipv4(const std::string& text) {
+    int parts = 0;
+    std::size_t i = 0;
+    while (i <= text.size()) {
+        std::size_t j = i;
+        int value = 0;
+        while (j < text.size() && text[j] >= '0' && text[j] <= '9' && j - i < 3) value = value * 10 + (text[j++] - '0');
+        if (j == i || value > 255) return false;
+        ++parts;
+        if (j == text.size()) break;
+        if (text[j] != '.') return false;
+        i = j + 1;
+    }
+    return parts == 4;
+}
+
+void validate_vip(const VipConfig& vip, std::vector<ValidationProblem>& problems) {
+    if (!vip.enabled) return;
+    auto problem = [&](std::string key, std::string message) {
+        problems.push_back({"vip." + std::move(key), std::move(message)});
+    };
+    if (vip.interface.empty()) problem("interface", "the interface that holds the VIP is required");
+    if (!is_ipv4(vip.address)) problem("address", "expected an IPv4 address like 198.18.0.100/24");
+    if (vip.vrid == 0) problem("vrid", "a virtual router id (1-255) is required; peers must use the same one");
+    const auto interval = vip.advert_interval.count();
+    if (vip.version == 2 && (interval % 1000 != 0 || interval < 1000 || interval > 255000))
+        problem("advert_interval", "VRRP v2 adverts are in whole seconds (1s to 255s)");
+    if (vip.version == 3 && (interval % 10 != 0 || interval > 40950))
+        problem("advert_interval", "VRRP v3 adverts are in centiseconds (10ms to 40950ms, a multiple of 10ms)");
+    if (!vip.auth_pass.empty() && vip.version != 2) problem("auth_pass", "auth_pass exists only in VRRP v2");
+    if (vip.auth_pass.size() > 8) problem("auth_pass", "VRRP v2 passwords are at most 8 characters");
+    for (std::size_t i = 0; i < vip.unicast_peers.size(); ++i)
+        if (!is_ipv4(vip.unicast_peers[i]))
+            problem("unicast_peers[" + std::to_string(i) + "]", "expected an IPv4 address");
+    if (!vip.unicast_src.empty() && !is_ipv4(vip.unicast_src)) problem("unicast_src", "expected an IPv4 address");
+}
+
+}  // namespace
+
 std::vector<ValidationProblem> validate(const Config& config) {
     std::vector<ValidationProblem> problems;
     auto problem = [&](std::string key, std::string message) {
@@ -38,6 +79,8 @@ std::vector<ValidationProblem> validate(const Config& config) {
         problem("admin.listen", "the admin API must not share a port with a PostgreSQL listener");
     if (!is_loopback_host(config.admin.listen.host) && config.admin.token.empty())
         problem("admin.token", "admin.listen is not a loopback address, so admin.token is required");
+
+    validate_vip(config.vip, problems);
 
     if (config.pool.mode != PoolMode::none)
         problem("pool.mode", "only 'none' (plain relay) is implemented in this version");

@@ -85,6 +85,8 @@ TEST_CASE("invalid fixtures name the key and the line") {
         {"fall-zero.yaml", "health.fall", 6, "between 1 and 100"},
         {"bad-pool-mode.yaml", "pool.mode", 6, "expected none, session"},
         {"node-without-api.yaml", "cluster.nodes[0].api", 4, "REST URL"},
+        {"vip-v2-subsecond.yaml", "vip.advert_interval", 10, "whole seconds"},
+        {"vip-bad-track.yaml", "vip.track_no_primary", 9, "expected 'fault' or a weight"},
     };
     for (const auto& c : cases) {
         CAPTURE(c.file);
@@ -105,7 +107,32 @@ TEST_CASE("every invalid fixture is covered by the table above") {
         (void)entry;
         ++files;
     }
-    CHECK(files == 11);
+    CHECK(files == 13);
+}
+
+TEST_CASE("the vip section uses keepalived's names") {
+    auto r = load_config_file(fixture("valid/vip.yaml"));
+    REQUIRE_MESSAGE(r.ok(), (r.errors.empty() ? "" : describe(r.errors[0], "vip")));
+    const auto& v = r.config->vip;
+    CHECK(v.enabled);
+    CHECK(v.interface == "eth0");
+    CHECK(v.address == "198.18.0.100");
+    CHECK(v.prefix_length == 24);
+    CHECK(v.vrid == 51);
+    CHECK(v.priority == 150);
+    CHECK(v.version == 3);
+    CHECK(v.advert_interval == 100ms);
+    CHECK_FALSE(v.preempt);
+    CHECK(v.preempt_delay == 2s);
+    CHECK(v.unicast_peers == std::vector<std::string>{"198.18.0.2", "198.18.0.3"});
+    CHECK(v.unicast_src == "198.18.0.1");
+    CHECK(v.garp_repeat == 3);
+    CHECK(v.garp_refresh == 60s);
+    CHECK(v.no_primary_after == 2s);
+    CHECK(v.track_no_primary == TrackWeight{false, -60});
+    CHECK(v.track_listeners_down == TrackWeight{true, 0});
+    CHECK(v.notify == "/usr/local/bin/vip-notify");
+    CHECK_FALSE(load_config_file(fixture("valid/minimal.yaml")).config->vip.enabled);
 }
 
 TEST_CASE("all problems are reported, not only the first") {
