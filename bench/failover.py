@@ -298,7 +298,8 @@ def main():
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     started = time.time()
-    workdir = tempfile.mkdtemp(prefix="pgfront-bench-failover-")
+    workdir_holder = tempfile.TemporaryDirectory(prefix="pgfront-bench-failover-")
+    workdir = workdir_holder.name
     results = []
     with Cluster(nodes=3, scope="bench-failover") as cluster:
         cluster.start()

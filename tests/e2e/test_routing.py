@@ -6,7 +6,6 @@ import json
 import os
 import socket
 import subprocess
-import tempfile
 import threading
 import time
 import unittest
@@ -66,9 +65,8 @@ def setUpModule():
     FAKES = MisbehavingRestServers()
     FAKES.start()
     PRIMARY_PORT, REPLICA_PORT, ADMIN_PORT = free_port(), free_port(), free_port()
-    workdir = tempfile.mkdtemp(prefix="pgfront-routing-")
     PROXY = PgFront(e2e_common.pgfront_binary(),
-                    proxy_config(CLUSTER, PRIMARY_PORT, REPLICA_PORT, ADMIN_PORT, FAKES), workdir)
+                    proxy_config(CLUSTER, PRIMARY_PORT, REPLICA_PORT, ADMIN_PORT, FAKES))
     PROXY.start()
     PROXY.wait_listening(PRIMARY_PORT, timeout=10)
     wait_until(lambda: server_of(PRIMARY_PORT)[1] is False, 20, what="pgfront to route to the primary")
@@ -321,9 +319,8 @@ class Routing(unittest.TestCase):
 class GracefulStop(unittest.TestCase):
     def test_sigterm_lets_sessions_finish_then_exits_0(self):
         primary_port, replica_port = free_port(), free_port()
-        workdir = tempfile.mkdtemp(prefix="pgfront-stop-")
         with PgFront(e2e_common.pgfront_binary(),
-                     proxy_config(CLUSTER, primary_port, replica_port, free_port(), FAKES), workdir) as proxy:
+                     proxy_config(CLUSTER, primary_port, replica_port, free_port(), FAKES)) as proxy:
             proxy.wait_listening(primary_port, timeout=10)
             conn = wait_until(lambda: connect(primary_port), 20, what="a session through the second pgfront")
             proxy.signal_term()
