@@ -11,14 +11,22 @@
 
 #include <cstring>
 
+#include "protocol/backend_status.hpp"
+#include "protocol/bytes.hpp"
+#include "protocol/wire_reader.hpp"
+#include "protocol/error_fields.hpp"
+#include "protocol/frame_reader.hpp"
+#include "protocol/message_writer.hpp"
+#include "protocol/sqlstate.hpp"
+#include "protocol/startup_messages.hpp"
 #include "proxy/route_choice.hpp"
-#include "proxy/wire.hpp"
 #include "proxy/worker.hpp"
 
 namespace pgfront::proxy {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 using namespace asio::experimental::awaitable_operators;
+namespace sqlstate = protocol::sqlstate;
 
 namespace {
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
@@ -93,13 +101,13 @@ asio::awaitable<void> RelaySession::serve() {
     auto first = co_await read_startup_packet();
     if (!first) co_return;
 
-    if (first->code == wire::cancel_request_code) {
+    if (first->code == protocol::cancel_request_code) {
         login_timer_.cancel();
         co_await forward_cancel(*first);
         co_return;
     }
     // We do not relay GSS encryption; 'N' makes the client continue in plain or SSL.
-    while (first->code == wire::gssenc_request_code) {
+    while (first->code == protocol::gssenc_request_code) {
         auto [ec, n] = co_await asio::async_write(client_, asio::buffer("N", 1), nothrow);
         if (ec) co_return;
         first = co_await read_startup_packet();
@@ -112,14 +120,14 @@ asio::awaitable<void> RelaySession::serve() {
     const bool connected = co_await connect_to_eligible_node();
     arm_login_timeout();
     if (!connected) {
-        if (first->code == wire::ssl_request_code) {
+        if (first->code == protocol::ssl_request_code) {
             auto [ec, n] = co_await asio::async_write(client_, asio::buffer("N", 1), nothrow);
             if (ec) co_return;
             first = co_await read_startup_packet();
             if (!first) co_return;
         }
         worker_.stats().no_node_errors.fetch_add(1, std::memory_order_relaxed);
-        co_await refuse(wire::sqlstate_cannot_connect_now,
+        co_await refuse(sqlstate::cannot_connect_now,
                         role_ == ListenerRole::primary
                             ? "no primary is available in cluster '" + worker_.config().cluster.name + "'"
                             : "no replica is available in cluster '" + worker_.config().cluster.name + "'");
@@ -131,7 +139,7 @@ asio::awaitable<void> RelaySession::serve() {
         if (ec) co_return;
     }
     bool encrypted = false;
-    if (first->code == wire::ssl_request_code) {
+    if (first->code == protocol::ssl_request_code) {
         char answer = 0;
         auto [ec, n] = co_await asio::async_read(server_, asio::buffer(&answer, 1), nothrow);
         if (ec) co_return;
@@ -158,14 +166,14 @@ asio::awaitable<std::optional<RelaySession::StartupPacket>> RelaySession::read_s
     std::byte header[8];
     auto [ec, n] = co_await asio::async_read(client_, asio::buffer(header), nothrow);
     if (ec) co_return std::nullopt;
-    const auto length = wire::read_u32(header);
-    if (length < 8 || length > wire::max_startup_packet) {
-        co_await refuse(wire::sqlstate_protocol_violation,
+    const auto length = protocol::load_u32(header);
+    if (length < 8 || length > protocol::default_max_startup_length) {
+        co_await refuse(sqlstate::protocol_violation,
                         "invalid startup packet length " + std::to_string(length));
         co_return std::nullopt;
     }
     StartupPacket packet;
-    packet.code = wire::read_u32(header + 4);
+    packet.code = protocol::load_u32(header + 4);
     packet.bytes.resize(length);
     std::memcpy(packet.bytes.data(), header, sizeof header);
     if (length > sizeof header) {
@@ -250,8 +258,9 @@ asio::awaitable<bool> RelaySession::try_connect(const std::string& host, std::ui
 }
 
 asio::awaitable<void> RelaySession::forward_cancel(const StartupPacket& packet) {
-    if (packet.bytes.size() != 16) co_return;
-    const CancelKey key{wire::read_u32(packet.bytes.data() + 8), wire::read_u32(packet.bytes.data() + 12)};
+    const auto request = protocol::CancelRequest::parse(protocol::Bytes(packet.bytes).subspan(4));
+    if (!request || !request->secret_key_u32()) co_return;
+    const CancelKey key{static_cast<std::uint32_t>(request->process_id), *request->secret_key_u32()};
     const auto target = worker_.services().cancels.find(key);
     // PostgreSQL answers a cancel for an unknown key with silence; so do we.
     if (!target) co_return;
@@ -262,7 +271,8 @@ asio::awaitable<void> RelaySession::forward_cancel(const StartupPacket& packet) 
 asio::awaitable<void> RelaySession::refuse(std::string_view sqlstate, std::string message) {
     spdlog::info("client refused id={} client={} role={} sqlstate={} message=\"{}\"", id_, peer_,
                  to_string(role_), sqlstate, message);
-    const auto bytes = wire::error_response(sqlstate, message);
+    protocol::ByteBuffer bytes;
+    protocol::write_error_response(bytes, {protocol::Severity::fatal, sqlstate, message});
     co_await asio::async_write(client_, asio::buffer(bytes), nothrow);
 }
 
@@ -329,26 +339,37 @@ asio::awaitable<bool> RelaySession::watch_server_startup() {
         std::size_t complete = 0;  // bytes of whole messages we have checked
         bool ready = false;
         while (!ready) {
-            const auto frame = wire::peek_backend_frame(std::span(pending).subspan(complete));
-            if (!frame) break;
-            if (frame->type == 'S' && role_ == ListenerRole::primary &&
-                wire::is_parameter(frame->body, "in_hot_standby", "on")) {
-                worker_.stats().read_only_refusals.fetch_add(1, std::memory_order_relaxed);
-                spdlog::warn("node {} reports in_hot_standby=on on the primary port; refusing client id={} "
-                             "and taking the node out of write routing",
-                             node_, id_);
-                worker_.services().report_read_only(node_);
-                co_await refuse(wire::sqlstate_cannot_connect_now,
-                                "node " + node_ + " is read-only (in recovery); no writable primary right now, "
-                                "please retry");
+            const auto frame = protocol::read_frame(protocol::Bytes(pending).subspan(complete),
+                                                    protocol::Sender::backend, max_startup_reply);
+            if (frame.is_error()) {
+                spdlog::warn("node {} sent a malformed startup reply ({}); closing client id={}", node_,
+                             frame.error, id_);
                 co_return false;
             }
-            if (frame->type == 'K' && frame->body.size() == 8) {
-                cancel_key_ = CancelKey{wire::read_u32(frame->body.data()), wire::read_u32(frame->body.data() + 4)};
-                worker_.services().cancels.add(*cancel_key_, server_endpoint_);
+            if (!frame.is_frame()) break;
+            if (frame.type == 'S' && role_ == ListenerRole::primary) {
+                const auto parameter = protocol::ParameterStatus::parse(frame.payload);
+                if (parameter && parameter->name == "in_hot_standby" && parameter->value == "on") {
+                    worker_.stats().read_only_refusals.fetch_add(1, std::memory_order_relaxed);
+                    spdlog::warn("node {} reports in_hot_standby=on on the primary port; refusing client id={} "
+                                 "and taking the node out of write routing",
+                                 node_, id_);
+                    worker_.services().report_read_only(node_);
+                    co_await refuse(sqlstate::cannot_connect_now,
+                                    "node " + node_ + " is read-only (in recovery); no writable primary right now, "
+                                    "please retry");
+                    co_return false;
+                }
             }
-            complete += frame->size;
-            ready = frame->type == 'Z';
+            if (frame.type == 'K') {
+                const auto key = protocol::BackendKeyData::parse(frame.payload);
+                if (key && key->secret_key_u32()) {
+                    cancel_key_ = CancelKey{static_cast<std::uint32_t>(key->process_id), *key->secret_key_u32()};
+                    worker_.services().cancels.add(*cancel_key_, server_endpoint_);
+                }
+            }
+            complete += frame.consumed;
+            ready = frame.type == 'Z';
         }
         if (complete > 0 || ready) {
             // Anything after ReadyForQuery is already a query reply: pass it on unchanged.
