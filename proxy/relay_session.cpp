@@ -33,6 +33,8 @@ constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t relay_buffer_size = 16 * 1024;
 // Server replies before ReadyForQuery are small; anything larger is not a PostgreSQL server.
 constexpr std::size_t max_startup_reply = 1024 * 1024;
+// Between attempts on a node that refused a connection before authentication.
+constexpr auto retry_pause = std::chrono::milliseconds(100);
 
 void set_stream_options(tcp::socket& socket, bool keepalive) {
     boost::system::error_code ignored;
@@ -114,52 +116,107 @@ asio::awaitable<void> RelaySession::serve() {
         if (!first) co_return;
     }
 
-    // Waiting for an eligible node is our delay, not the client's: the login clock stops
-    // here and restarts for the authentication exchange with the server.
-    login_timer_.cancel();
-    const bool connected = co_await connect_to_eligible_node();
-    arm_login_timeout();
-    if (!connected) {
-        if (first->code == protocol::ssl_request_code) {
-            auto [ec, n] = co_await asio::async_write(client_, asio::buffer("N", 1), nothrow);
-            if (ec) co_return;
-            first = co_await read_startup_packet();
-            if (!first) co_return;
-        }
-        worker_.stats().no_node_errors.fetch_add(1, std::memory_order_relaxed);
-        co_await refuse(sqlstate::cannot_connect_now,
-                        role_ == ListenerRole::primary
-                            ? "no primary is available in cluster '" + worker_.config().cluster.name + "'"
-                            : "no replica is available in cluster '" + worker_.config().cluster.name + "'");
-        co_return;
-    }
-
-    {
-        auto [ec, n] = co_await asio::async_write(server_, asio::buffer(first->bytes), nothrow);
-        if (ec) co_return;
-    }
+    const bool ssl_requested = first->code == protocol::ssl_request_code;
+    std::optional<StartupPacket> startup;
+    if (!ssl_requested) startup = std::move(first);
+    const auto deadline = Worker::Clock::now() + worker_.config().listen.connect_wait;
     bool encrypted = false;
-    if (first->code == protocol::ssl_request_code) {
-        char answer = 0;
-        auto [ec, n] = co_await asio::async_read(server_, asio::buffer(&answer, 1), nothrow);
-        if (ec) co_return;
-        auto [wec, wn] = co_await asio::async_write(client_, asio::buffer(&answer, 1), nothrow);
-        if (wec) co_return;
-        if (answer == 'S') {
-            // From here on the stream is TLS between client and server: nothing to watch.
-            encrypted = true;
-            login_timer_.cancel();
-        } else {
-            auto startup = co_await read_startup_packet();
-            if (!startup) co_return;
-            auto [sec, sn] = co_await asio::async_write(server_, asio::buffer(startup->bytes), nothrow);
-            if (sec) co_return;
+    for (;;) {
+        // Waiting for an eligible node is our delay, not the client's: the login clock stops
+        // here and restarts for the authentication exchange with the server.
+        login_timer_.cancel();
+        const bool connected = co_await connect_to_eligible_node(deadline);
+        arm_login_timeout();
+        if (!connected) {
+            if (ssl_requested && !startup) {
+                auto [ec, n] = co_await asio::async_write(client_, asio::buffer("N", 1), nothrow);
+                if (ec) co_return;
+                if (!(startup = co_await read_startup_packet())) co_return;
+            }
+            worker_.stats().no_node_errors.fetch_add(1, std::memory_order_relaxed);
+            co_await refuse(sqlstate::cannot_connect_now,
+                            role_ == ListenerRole::primary
+                                ? "no primary is available in cluster '" + worker_.config().cluster.name + "'"
+                                : "no replica is available in cluster '" + worker_.config().cluster.name + "'");
+            co_return;
         }
+        if (ssl_requested) {
+            const auto answer = co_await ask_server_for_ssl();
+            if (!answer) co_return;
+            if (!startup) {
+                // First server: its answer is the client's.
+                auto [ec, n] = co_await asio::async_write(client_, asio::buffer(&*answer, 1), nothrow);
+                if (ec) co_return;
+                if (*answer == 'S') {
+                    // From here on the stream is TLS between client and server: nothing to watch.
+                    encrypted = true;
+                    login_timer_.cancel();
+                    break;
+                }
+                if (!(startup = co_await read_startup_packet())) co_return;
+            } else if (*answer != 'N') {
+                co_return;  // a retried server must agree with the plain stream the client has
+            }
+        }
+        auto [ec, n] = co_await asio::async_write(server_, asio::buffer(startup->bytes), nothrow);
+        if (ec) co_return;
+        const auto reply = co_await read_first_server_reply();
+        if (reply == FirstReply::failed) co_return;
+        if (reply == FirstReply::usable) break;
+        // The server refused before authentication (shutting down, starting up): the client
+        // has sent nothing but its startup packet, so it can be replayed on the next node.
+        if (Worker::Clock::now() >= deadline) {
+            co_await refuse(sqlstate::cannot_connect_now,
+                            "node " + node_ + " is not accepting connections and no other node took over in time");
+            co_return;
+        }
+        spdlog::info("node {} refused client id={} before authentication; retrying", node_, id_);
+        release_server();
+        co_await worker_.topology_change(std::min(deadline, Worker::Clock::now() + retry_pause));
     }
 
     upstream_buffer_ = std::make_unique<std::byte[]>(relay_buffer_size);
     downstream_buffer_ = std::make_unique<std::byte[]>(relay_buffer_size);
     co_await (relay_client_to_server() && relay_server_to_client(!encrypted));
+}
+
+asio::awaitable<std::optional<char>> RelaySession::ask_server_for_ssl() {
+    protocol::ByteBuffer request;
+    protocol::write_ssl_request(request);
+    auto [ec, n] = co_await asio::async_write(server_, asio::buffer(request), nothrow);
+    if (ec) co_return std::nullopt;
+    char answer = 0;
+    auto [rec, rn] = co_await asio::async_read(server_, asio::buffer(&answer, 1), nothrow);
+    if (rec) co_return std::nullopt;
+    co_return answer;
+}
+
+// Reads until the server's first message is whole and keeps it in startup_reply_ for
+// watch_server_startup(); says whether it is a refusal worth retrying elsewhere.
+asio::awaitable<RelaySession::FirstReply> RelaySession::read_first_server_reply() {
+    startup_reply_.clear();
+    std::byte buffer[4096];
+    for (;;) {
+        auto [ec, n] = co_await server_.async_read_some(asio::buffer(buffer), nothrow);
+        // Closed before a single byte came back (a postmaster going down): nothing reached
+        // the client yet, so this too can be replayed elsewhere.
+        if (ec) co_return startup_reply_.empty() && client_.is_open() ? FirstReply::retry : FirstReply::failed;
+        startup_reply_.insert(startup_reply_.end(), buffer, buffer + n);
+        const auto frame = protocol::read_frame(startup_reply_, protocol::Sender::backend, max_startup_reply);
+        if (frame.is_error()) co_return FirstReply::failed;
+        if (frame.is_need_more()) continue;
+        if (frame.type != 'E') co_return FirstReply::usable;
+        const auto fields = protocol::ErrorFields::parse(frame.payload);
+        co_return fields && fields->sqlstate() == sqlstate::cannot_connect_now ? FirstReply::retry
+                                                                             : FirstReply::usable;
+    }
+}
+
+void RelaySession::release_server() {
+    boost::system::error_code ignored;
+    server_.close(ignored);
+    if (!node_.empty()) worker_.sessions().unbind(node_);
+    node_.clear();
 }
 
 asio::awaitable<std::optional<RelaySession::StartupPacket>> RelaySession::read_startup_packet() {
@@ -184,9 +241,8 @@ asio::awaitable<std::optional<RelaySession::StartupPacket>> RelaySession::read_s
     co_return packet;
 }
 
-asio::awaitable<bool> RelaySession::connect_to_eligible_node() {
+asio::awaitable<bool> RelaySession::connect_to_eligible_node(Worker::Clock::time_point deadline) {
     const auto& config = worker_.config();
-    const auto deadline = Worker::Clock::now() + config.listen.connect_wait;
     const RoutePolicy policy{config.listen.replica_fallback_to_primary};
     auto sessions_on = [this](std::string_view node) { return worker_.sessions().sessions_on(node); };
     for (;;) {
@@ -327,14 +383,15 @@ asio::awaitable<void> RelaySession::relay_server_to_client(bool watch_startup) {
 // cancel key and refusing a "primary" that reports in_hot_standby=on (it is read-only, e.g.
 // restarted by Patroni after a crash while the REST API still says primary).
 asio::awaitable<bool> RelaySession::watch_server_startup() {
-    std::vector<std::byte> pending;
-    pending.reserve(4096);
+    auto pending = std::move(startup_reply_);  // starts with the first reply, already read
     auto* buffer = downstream_buffer_.get();
-    for (;;) {
-        auto [ec, n] = co_await server_.async_read_some(asio::buffer(buffer, relay_buffer_size), nothrow);
-        if (ec) co_return false;
-        pending.insert(pending.end(), buffer, buffer + n);
-        if (pending.size() > max_startup_reply) co_return false;
+    for (bool first_round = true;; first_round = false) {
+        if (!first_round) {
+            auto [ec, n] = co_await server_.async_read_some(asio::buffer(buffer, relay_buffer_size), nothrow);
+            if (ec) co_return false;
+            pending.insert(pending.end(), buffer, buffer + n);
+            if (pending.size() > max_startup_reply) co_return false;
+        }
 
         std::size_t complete = 0;  // bytes of whole messages we have checked
         bool ready = false;

@@ -7,6 +7,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -43,9 +44,14 @@ private:
         std::vector<std::byte> bytes;  // the whole packet, length word included
     };
 
+    enum class FirstReply { usable, retry, failed };
+
     boost::asio::awaitable<void> serve();
     boost::asio::awaitable<std::optional<StartupPacket>> read_startup_packet();
-    boost::asio::awaitable<bool> connect_to_eligible_node();
+    boost::asio::awaitable<bool> connect_to_eligible_node(std::chrono::steady_clock::time_point deadline);
+    boost::asio::awaitable<std::optional<char>> ask_server_for_ssl();
+    boost::asio::awaitable<FirstReply> read_first_server_reply();
+    void release_server();
     boost::asio::awaitable<bool> try_connect(const std::string& host, std::uint16_t port);
     boost::asio::awaitable<void> forward_cancel(const StartupPacket& packet);
     boost::asio::awaitable<void> refuse(std::string_view sqlstate, std::string message);
@@ -66,6 +72,7 @@ private:
     conf::Endpoint server_endpoint_;
     std::optional<CancelKey> cancel_key_;
     std::string close_reason_;
+    std::vector<std::byte> startup_reply_;  // the server's first bytes, before the relay starts
     std::unique_ptr<std::byte[]> upstream_buffer_;
     std::unique_ptr<std::byte[]> downstream_buffer_;
 };
