@@ -1,0 +1,112 @@
+// The decisions of one server pool, without any I/O: which waiting client gets which
+// server, when to open or close a server connection, when a waiter has waited too long.
+// Clients are served strictly first come, first served. Time is passed in.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <variant>
+#include <vector>
+
+#include "pool/pool_settings.hpp"
+
+namespace pgfront::pool {
+
+using Clock = std::chrono::steady_clock;
+using TimePoint = Clock::time_point;
+using WaiterId = std::uint64_t;
+using ServerId = std::uint64_t;
+
+// What the I/O layer must do next, in order.
+struct Grant {  // hand server `server` to waiter `waiter`
+    WaiterId waiter;
+    ServerId server;
+};
+struct OpenServer {  // start connecting a new server (counted as connecting until reported)
+    bool reserve;    // opened from the reserve pool
+};
+struct CloseServer {
+    ServerId server;
+    const char* reason;
+};
+struct WaitTimedOut {
+    WaiterId waiter;
+};
+using PoolAction = std::variant<Grant, OpenServer, CloseServer, WaitTimedOut>;
+using PoolActions = std::vector<PoolAction>;
+
+struct PoolCounts {
+    std::size_t idle = 0;
+    std::size_t active = 0;
+    std::size_t connecting = 0;
+    std::size_t waiting = 0;
+    std::size_t reserve_in_use = 0;
+    std::size_t total() const { return idle + active + connecting; }
+};
+
+class PoolState {
+public:
+    explicit PoolState(PoolSettings settings) : settings_(settings) {}
+
+    // A client wants a server. It is granted an idle one at once, or waits (FIFO) while a
+    // new one is opened if the pool has room.
+    PoolActions request(WaiterId waiter, TimePoint now);
+    // The client gave up (disconnected) before being served.
+    PoolActions cancel(WaiterId waiter, TimePoint now);
+
+    // Outcome of an OpenServer; `reserve` is the flag that OpenServer carried.
+    PoolActions server_connected(ServerId server, bool reserve, TimePoint now);
+    // New servers are not tried again before server_login_retry has passed, so a node that
+    // refuses logins is not hammered; waiters keep waiting until query_wait_timeout.
+    PoolActions server_connect_failed(bool reserve, TimePoint now);
+    // A leased server comes back. `reusable` is false when it is not at a clean transaction
+    // boundary (client vanished mid-transaction, protocol error): it is closed, never reused.
+    PoolActions release(ServerId server, bool reusable, TimePoint now);
+    // A leased or idle server died.
+    PoolActions server_lost(ServerId server, TimePoint now);
+
+    // Timeouts, the reserve pool, idle and lifetime closes, min_pool_size.
+    PoolActions tick(TimePoint now);
+    // The earliest time after `now` at which tick() may have something to do, if any.
+    std::optional<TimePoint> next_deadline(TimePoint now) const;
+
+    // No new grants: idle servers close now, leased ones close when released, waiters time
+    // out at once (the caller routes them to another pool).
+    PoolActions drain(TimePoint now);
+
+    void reconfigure(PoolSettings settings) { settings_ = settings; }
+    const PoolSettings& settings() const { return settings_; }
+    PoolCounts counts() const;
+    bool draining() const { return draining_; }
+
+private:
+    struct Waiter {
+        WaiterId id;
+        TimePoint since;
+    };
+    struct Server {
+        ServerId id;
+        TimePoint created;
+        TimePoint idle_since;
+        bool reserve;
+    };
+
+    std::size_t capacity(bool with_reserve) const;
+    bool may_use_reserve(TimePoint now) const;
+    void serve_waiters(TimePoint now, PoolActions& actions);
+    void open_for_waiters(TimePoint now, PoolActions& actions);
+    Server* find_active(ServerId id);
+
+    PoolSettings settings_;
+    std::deque<Waiter> waiters_;
+    std::deque<Server> idle_;  // most recently used at the back
+    std::vector<Server> active_;
+    std::size_t connecting_ = 0;
+    std::size_t connecting_reserve_ = 0;
+    std::optional<TimePoint> retry_after_;
+    bool draining_ = false;
+};
+
+}  // namespace pgfront::pool

@@ -1,0 +1,198 @@
+// Pool decisions with an injected clock: FIFO service, pool and reserve sizes, login retry,
+// lifetime and idle timeouts, dirty servers never reused, draining.
+#include <doctest/doctest.h>
+
+#include "pool/pool_state.hpp"
+
+using namespace pgfront::pool;
+using namespace std::chrono_literals;
+
+namespace {
+
+const TimePoint t0{};
+
+template <class T>
+std::vector<T> only(const PoolActions& actions) {
+    std::vector<T> out;
+    for (const auto& a : actions)
+        if (auto* x = std::get_if<T>(&a)) out.push_back(*x);
+    return out;
+}
+
+PoolSettings small(std::size_t size) {
+    PoolSettings s;
+    s.default_pool_size = size;
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("an empty pool opens one server per waiter up to the pool size") {
+    PoolState pool(small(2));
+    CHECK(only<OpenServer>(pool.request(1, t0)).size() == 1);
+    CHECK(only<OpenServer>(pool.request(2, t0)).size() == 1);
+    CHECK(only<OpenServer>(pool.request(3, t0)).empty());  // full: 3 waits
+    CHECK(pool.counts().connecting == 2);
+    CHECK(pool.counts().waiting == 3);
+}
+
+TEST_CASE("connected servers go to waiters in arrival order") {
+    PoolState pool(small(2));
+    pool.request(10, t0);
+    pool.request(11, t0 + 1ms);
+    pool.request(12, t0 + 2ms);
+    auto grants = only<Grant>(pool.server_connected(100, false, t0 + 5ms));
+    REQUIRE(grants.size() == 1);
+    CHECK(grants[0].waiter == 10);
+    CHECK(only<Grant>(pool.server_connected(101, false, t0 + 6ms))[0].waiter == 11);
+    // 12 gets the first server that comes back
+    auto back = only<Grant>(pool.release(100, true, t0 + 7ms));
+    REQUIRE(back.size() == 1);
+    CHECK(back[0].waiter == 12);
+    CHECK(back[0].server == 100);
+}
+
+TEST_CASE("an idle server is granted at once, the most recently used first") {
+    PoolState pool(small(3));
+    pool.request(1, t0);
+    pool.request(2, t0);
+    pool.server_connected(100, false, t0);
+    pool.server_connected(101, false, t0);
+    pool.release(100, true, t0 + 1s);
+    pool.release(101, true, t0 + 2s);
+    auto grants = only<Grant>(pool.request(3, t0 + 3s));
+    REQUIRE(grants.size() == 1);
+    CHECK(grants[0].server == 101);
+    CHECK(pool.counts().idle == 1);
+    CHECK(pool.counts().active == 1);
+}
+
+TEST_CASE("a server that is not at a clean boundary is closed, never reused") {
+    PoolState pool(small(1));
+    pool.request(1, t0);
+    pool.server_connected(100, false, t0);
+    pool.request(2, t0);  // waits
+    auto actions = pool.release(100, false, t0 + 1s);
+    auto closes = only<CloseServer>(actions);
+    REQUIRE(closes.size() == 1);
+    CHECK(closes[0].server == 100);
+    CHECK(only<Grant>(actions).empty());
+    CHECK(only<OpenServer>(actions).size() == 1);  // the waiter gets a fresh one
+}
+
+TEST_CASE("waiters time out after query_wait_timeout, in order") {
+    auto s = small(1);
+    s.query_wait_timeout = 2s;
+    PoolState pool(s);
+    pool.request(1, t0);
+    pool.request(2, t0 + 500ms);
+    CHECK(pool.next_deadline(t0 + 1s) == t0 + 2s);
+    CHECK(only<WaitTimedOut>(pool.tick(t0 + 1999ms)).empty());
+    auto expired = only<WaitTimedOut>(pool.tick(t0 + 2s));
+    REQUIRE(expired.size() == 1);
+    CHECK(expired[0].waiter == 1);
+    CHECK(only<WaitTimedOut>(pool.tick(t0 + 2500ms))[0].waiter == 2);
+}
+
+TEST_CASE("the reserve pool opens only after reserve_pool_timeout and closes when the burst ends") {
+    auto s = small(1);
+    s.reserve_pool_size = 1;
+    s.reserve_pool_timeout = 3s;
+    PoolState pool(s);
+    pool.request(1, t0);
+    pool.server_connected(100, false, t0);
+    pool.request(2, t0 + 1s);  // pool full
+    CHECK(only<OpenServer>(pool.tick(t0 + 3s)).empty());
+    auto opened = only<OpenServer>(pool.tick(t0 + 4s));
+    REQUIRE(opened.size() == 1);
+    CHECK(opened[0].reserve);
+    CHECK(pool.counts().reserve_in_use == 1);
+    CHECK(only<Grant>(pool.server_connected(101, true, t0 + 4100ms))[0].waiter == 2);
+    auto closes = only<CloseServer>(pool.release(101, true, t0 + 5s));
+    REQUIRE(closes.size() == 1);
+    CHECK(closes[0].server == 101);
+    CHECK(pool.counts().reserve_in_use == 0);
+}
+
+TEST_CASE("a failed login is not retried before server_login_retry") {
+    auto s = small(2);
+    s.server_login_retry = 1s;
+    PoolState pool(s);
+    CHECK(only<OpenServer>(pool.request(1, t0)).size() == 1);
+    pool.server_connect_failed(false, t0 + 10ms);
+    CHECK(only<OpenServer>(pool.request(2, t0 + 20ms)).empty());
+    CHECK(pool.next_deadline(t0 + 20ms) == t0 + 1010ms);
+    CHECK(only<OpenServer>(pool.tick(t0 + 1010ms)).size() == 2);  // both waiters now
+}
+
+TEST_CASE("servers past server_lifetime are closed when idle or returned") {
+    auto s = small(2);
+    s.server_lifetime = 10s;
+    PoolState pool(s);
+    pool.request(1, t0);
+    pool.server_connected(100, false, t0);
+    auto closes = only<CloseServer>(pool.release(100, true, t0 + 11s));
+    REQUIRE(closes.size() == 1);
+    CHECK(std::string(closes[0].reason) == "server_lifetime");
+
+    pool.request(2, t0 + 12s);
+    pool.server_connected(101, false, t0 + 12s);
+    pool.release(101, true, t0 + 13s);
+    CHECK(only<CloseServer>(pool.tick(t0 + 21s)).empty());
+    CHECK(only<CloseServer>(pool.tick(t0 + 22s)).size() == 1);
+}
+
+TEST_CASE("idle servers close after server_idle_timeout but min_pool_size stays open") {
+    auto s = small(5);
+    s.server_idle_timeout = 30s;
+    s.min_pool_size = 1;
+    PoolState pool(s);
+    CHECK(only<OpenServer>(pool.tick(t0)).size() == 1);  // min_pool_size opens one
+    pool.server_connected(100, false, t0);
+    pool.request(1, t0);  // takes 100
+    pool.request(2, t0);
+    pool.server_connected(101, false, t0);
+    pool.release(100, true, t0 + 1s);
+    pool.release(101, true, t0 + 2s);
+    auto closes = only<CloseServer>(pool.tick(t0 + 40s));
+    REQUIRE(closes.size() == 1);
+    CHECK(pool.counts().idle == 1);
+    CHECK(only<CloseServer>(pool.tick(t0 + 100s)).empty());
+    const auto next = pool.next_deadline(t0 + 100s);  // only the lifetime remains
+    REQUIRE(next.has_value());
+    CHECK(*next >= t0 + 3600s);
+}
+
+TEST_CASE("draining closes idle servers, refuses waiters and closes leased ones on release") {
+    PoolState pool(small(2));
+    pool.request(1, t0);
+    pool.request(2, t0);
+    pool.server_connected(100, false, t0);
+    pool.server_connected(101, false, t0);
+    pool.release(101, true, t0);
+    pool.request(3, t0);  // gets 101
+    pool.release(101, true, t0);
+    pool.request(4, t0);  // gets 101 again; 100 and 101 both active now
+    pool.release(100, true, t0);
+    auto drained = pool.drain(t0 + 1s);
+    CHECK(only<CloseServer>(drained).size() == 1);  // the idle one (100)
+    CHECK(only<WaitTimedOut>(pool.request(5, t0 + 1s)).size() == 1);
+    CHECK(only<CloseServer>(pool.release(101, true, t0 + 2s)).size() == 1);
+    CHECK(pool.counts().total() == 0);
+}
+
+TEST_CASE("a waiter that leaves is not served") {
+    PoolState pool(small(1));
+    pool.request(1, t0);
+    pool.request(2, t0);
+    pool.cancel(1, t0);
+    CHECK(only<Grant>(pool.server_connected(100, false, t0))[0].waiter == 2);
+}
+
+TEST_CASE("a lost server frees its place for waiters") {
+    PoolState pool(small(1));
+    pool.request(1, t0);
+    pool.server_connected(100, false, t0);
+    pool.request(2, t0);
+    CHECK(only<OpenServer>(pool.server_lost(100, t0 + 1s)).size() == 1);
+}
