@@ -108,8 +108,28 @@ struct VipConfig {
 
 enum class PoolMode { none, session, transaction, statement };
 
+// PgBouncer's names and defaults unless noted. Sizes are per worker thread.
 struct PoolConfig {
     PoolMode mode = PoolMode::none;
+    int default_pool_size = 20;
+    int min_pool_size = 0;
+    int reserve_pool_size = 0;
+    Duration reserve_pool_timeout{5000};
+    int max_client_conn = 10000;
+    Duration query_wait_timeout{120000};
+    Duration server_lifetime{3600000};
+    Duration server_idle_timeout{600000};
+    Duration server_login_retry{1000};  // PgBouncer: 15s; short so failover recovers fast
+    std::string server_reset_query = "DISCARD ALL";  // session mode, when a client leaves
+};
+
+enum class AuthType { scram_sha_256, md5, trust };
+
+// How pgfront authenticates clients in the pooling modes (pool.mode none leaves it to the
+// server). Passwords come from a PgBouncer-format userlist.txt.
+struct AuthConfig {
+    AuthType type = AuthType::scram_sha_256;
+    std::string auth_file;
 };
 
 struct LogConfig {
@@ -123,6 +143,7 @@ struct Config {
     ListenConfig listen;
     AdminConfig admin;
     PoolConfig pool;
+    AuthConfig auth;
     VipConfig vip;
     LogConfig log;
 };

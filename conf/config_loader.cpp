@@ -224,6 +224,30 @@ void read_pool(Loader& l, const YAML::Node& node, const std::string& path, PoolC
              else if (text == "statement") c.mode = PoolMode::statement;
              else l.error(v, k, "expected none, session, transaction or statement, got '" + text + "'");
          }},
+        {"default_pool_size", [&](auto& v, auto& k) { l.integer(v, k, c.default_pool_size, 1, 10000); }},
+        {"min_pool_size", [&](auto& v, auto& k) { l.integer(v, k, c.min_pool_size, 0, 10000); }},
+        {"reserve_pool_size", [&](auto& v, auto& k) { l.integer(v, k, c.reserve_pool_size, 0, 10000); }},
+        {"reserve_pool_timeout", [&](auto& v, auto& k) { l.duration(v, k, c.reserve_pool_timeout, Duration{0}); }},
+        {"max_client_conn", [&](auto& v, auto& k) { l.integer(v, k, c.max_client_conn, 1, 1000000); }},
+        {"query_wait_timeout", [&](auto& v, auto& k) { l.duration(v, k, c.query_wait_timeout, Duration{0}); }},
+        {"server_lifetime", [&](auto& v, auto& k) { l.duration(v, k, c.server_lifetime); }},
+        {"server_idle_timeout", [&](auto& v, auto& k) { l.duration(v, k, c.server_idle_timeout); }},
+        {"server_login_retry", [&](auto& v, auto& k) { l.duration(v, k, c.server_login_retry, Duration{0}); }},
+        {"server_reset_query", [&](auto& v, auto& k) { l.string(v, k, c.server_reset_query); }},
+    });
+}
+
+void read_auth(Loader& l, const YAML::Node& node, const std::string& path, AuthConfig& c) {
+    l.section(node, path, {
+        {"type", [&](auto& v, auto& k) {
+             std::string text;
+             if (!l.scalar(v, k, text)) return;
+             if (text == "scram-sha-256") c.type = AuthType::scram_sha_256;
+             else if (text == "md5") c.type = AuthType::md5;
+             else if (text == "trust") c.type = AuthType::trust;
+             else l.error(v, k, "expected scram-sha-256, md5 or trust, got '" + text + "'");
+         }},
+        {"auth_file", [&](auto& v, auto& k) { l.string(v, k, c.auth_file); }},
     });
 }
 
@@ -352,6 +376,7 @@ LoadResult load_config_text(std::string_view yaml_text) {
         {"listen", [&](auto& v, auto& k) { read_listen(l, v, k, config->listen); }},
         {"admin", [&](auto& v, auto& k) { read_admin(l, v, k, config->admin); }},
         {"pool", [&](auto& v, auto& k) { read_pool(l, v, k, config->pool); }},
+        {"auth", [&](auto& v, auto& k) { read_auth(l, v, k, config->auth); }},
         {"vip", [&](auto& v, auto& k) { read_vip(l, v, k, config->vip); }},
         {"log", [&](auto& v, auto& k) { read_log(l, v, k, config->log); }},
     });

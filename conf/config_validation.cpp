@@ -82,8 +82,12 @@ std::vector<ValidationProblem> validate(const Config& config) {
 
     validate_vip(config.vip, problems);
 
-    if (config.pool.mode != PoolMode::none)
-        problem("pool.mode", "only 'none' (plain relay) is implemented in this version");
+    const auto& pool = config.pool;
+    if (pool.min_pool_size > pool.default_pool_size)
+        problem("pool.min_pool_size", "min_pool_size cannot exceed default_pool_size");
+    if (pool.mode != PoolMode::none && config.auth.type != AuthType::trust && config.auth.auth_file.empty())
+        problem("auth.auth_file", "the pooling modes authenticate clients themselves: set auth.auth_file "
+                                  "(a PgBouncer userlist.txt) or auth.type: trust");
     return problems;
 }
 

@@ -1,6 +1,7 @@
-// Which server a PostgreSQL cancel key belongs to. In pass-through mode clients receive the
-// server's own BackendKeyData, so a CancelRequest arriving on a new connection must be sent
-// to the node that issued that key. Shared by all workers; cancels are rare, a mutex is fine.
+// Where a PostgreSQL cancel key leads. Pass-through clients hold the server's own key, so a
+// CancelRequest goes as it is to the node that issued it. Pooled clients hold pgfront's key;
+// it leads to the server they lease right now (if any), with that server's key. Shared by
+// all workers; cancels and lease changes are rare next to queries, a mutex is fine.
 #pragma once
 
 #include <cstdint>
@@ -19,17 +20,23 @@ struct CancelKey {
     friend auto operator<=>(const CancelKey&, const CancelKey&) = default;
 };
 
+struct CancelTarget {
+    std::optional<conf::Endpoint> server;  // none: the client holds no server right now
+    std::int32_t server_pid = 0;           // 0: forward the client's own key unchanged
+    std::uint32_t server_secret = 0;
+};
+
 class CancelDirectory {
 public:
-    void add(CancelKey key, conf::Endpoint server) {
+    void add(CancelKey key, CancelTarget target) {
         std::lock_guard lock(mutex_);
-        keys_[key] = std::move(server);
+        keys_[key] = std::move(target);
     }
     void remove(CancelKey key) {
         std::lock_guard lock(mutex_);
         keys_.erase(key);
     }
-    std::optional<conf::Endpoint> find(CancelKey key) const {
+    std::optional<CancelTarget> find(CancelKey key) const {
         std::lock_guard lock(mutex_);
         auto it = keys_.find(key);
         if (it == keys_.end()) return std::nullopt;
@@ -38,7 +45,7 @@ public:
 
 private:
     mutable std::mutex mutex_;
-    std::map<CancelKey, conf::Endpoint> keys_;
+    std::map<CancelKey, CancelTarget> keys_;
 };
 
 }  // namespace pgfront::proxy

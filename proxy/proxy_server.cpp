@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "auth/random_source.hpp"
 #include "proxy/cancel_directory.hpp"
 #include "proxy/worker.hpp"
 
@@ -14,6 +15,7 @@ namespace pgfront::proxy {
 struct ProxyServer::Impl {
     CancelDirectory cancels;
     std::atomic<std::uint64_t> next_session_id{1};
+    std::vector<std::uint8_t> mock_key = std::vector<std::uint8_t>(32);
     ReadOnlyReporter report_read_only;
     std::vector<std::unique_ptr<Worker>> workers;
 };
@@ -21,9 +23,12 @@ struct ProxyServer::Impl {
 ProxyServer::ProxyServer(std::shared_ptr<const conf::Config> config, int workers, ReadOnlyReporter report_read_only)
     : impl_(std::make_unique<Impl>()) {
     impl_->report_read_only = std::move(report_read_only);
+    auth::SystemRandom random;
+    random.fill(impl_->mock_key);
     for (int i = 0; i < std::max(1, workers); ++i)
         impl_->workers.push_back(std::make_unique<Worker>(
-            i, config, WorkerServices{impl_->cancels, impl_->report_read_only, impl_->next_session_id}));
+            i, config,
+            WorkerServices{impl_->cancels, impl_->report_read_only, impl_->next_session_id, impl_->mock_key}));
 }
 
 ProxyServer::~ProxyServer() { stop(); }
@@ -45,6 +50,10 @@ void ProxyServer::publish(health::TopologyPtr topology) {
 
 void ProxyServer::update_config(std::shared_ptr<const conf::Config> config) {
     for (auto& worker : impl_->workers) worker->post_config(config);
+}
+
+void ProxyServer::update_users(std::shared_ptr<const auth::UserList> users) {
+    for (auto& worker : impl_->workers) worker->post_users(users);
 }
 
 void ProxyServer::stop_accepting() {
@@ -72,6 +81,7 @@ ProxyCounters ProxyServer::counters() const {
         c.no_node_errors += s.no_node_errors.load(std::memory_order_relaxed);
         c.closed_by_role_change += s.closed_by_role_change.load(std::memory_order_relaxed);
         c.read_only_refusals += s.read_only_refusals.load(std::memory_order_relaxed);
+        c.auth_failures += s.auth_failures.load(std::memory_order_relaxed);
     }
     return c;
 }

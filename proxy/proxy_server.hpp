@@ -10,6 +10,10 @@
 #include "conf/config.hpp"
 #include "health/topology.hpp"
 
+namespace pgfront::auth {
+class UserList;
+}
+
 namespace pgfront::proxy {
 
 struct ProxyCounters {
@@ -20,6 +24,7 @@ struct ProxyCounters {
     std::uint64_t no_node_errors = 0;
     std::uint64_t closed_by_role_change = 0;
     std::uint64_t read_only_refusals = 0;
+    std::uint64_t auth_failures = 0;
 };
 
 class ProxyServer {
@@ -38,6 +43,8 @@ public:
     // Thread-safe.
     void publish(health::TopologyPtr topology);
     void update_config(std::shared_ptr<const conf::Config> config);
+    // The auth file's users, for the pooling modes; swapped whole on reload.
+    void update_users(std::shared_ptr<const auth::UserList> users);
     void stop_accepting();
     void close_all_sessions(std::string reason);
     std::size_t active_sessions() const;

@@ -19,6 +19,7 @@
 #include "protocol/message_writer.hpp"
 #include "protocol/sqlstate.hpp"
 #include "protocol/startup_messages.hpp"
+#include "proxy/cancel_forwarding.hpp"
 #include "proxy/route_choice.hpp"
 #include "proxy/worker.hpp"
 
@@ -317,11 +318,7 @@ asio::awaitable<void> RelaySession::forward_cancel(const StartupPacket& packet) 
     const auto request = protocol::CancelRequest::parse(protocol::Bytes(packet.bytes).subspan(4));
     if (!request || !request->secret_key_u32()) co_return;
     const CancelKey key{static_cast<std::uint32_t>(request->process_id), *request->secret_key_u32()};
-    const auto target = worker_.services().cancels.find(key);
-    // PostgreSQL answers a cancel for an unknown key with silence; so do we.
-    if (!target) co_return;
-    if (!co_await try_connect(target->host, target->port)) co_return;
-    co_await asio::async_write(server_, asio::buffer(packet.bytes), nothrow);
+    co_await forward_pooled_cancel(worker_, key);
 }
 
 asio::awaitable<void> RelaySession::refuse(std::string_view sqlstate, std::string message) {
@@ -422,7 +419,7 @@ asio::awaitable<bool> RelaySession::watch_server_startup() {
                 const auto key = protocol::BackendKeyData::parse(frame.payload);
                 if (key && key->secret_key_u32()) {
                     cancel_key_ = CancelKey{static_cast<std::uint32_t>(key->process_id), *key->secret_key_u32()};
-                    worker_.services().cancels.add(*cancel_key_, server_endpoint_);
+                    worker_.services().cancels.add(*cancel_key_, CancelTarget{server_endpoint_, 0, 0});
                 }
             }
             complete += frame.consumed;

@@ -16,13 +16,14 @@
 
 #include "conf/config.hpp"
 #include "proxy/cancel_directory.hpp"
+#include "proxy/client_session.hpp"
 #include "proxy/listener_role.hpp"
 
 namespace pgfront::proxy {
 
 class Worker;
 
-class RelaySession {
+class RelaySession final : public ClientSession {
 public:
     RelaySession(Worker& worker, boost::asio::ip::tcp::socket client, ListenerRole role);
     ~RelaySession();
@@ -32,11 +33,11 @@ public:
 
     // Ends the session from outside (role change, shutdown): both sockets are closed and
     // the relay coroutines finish with an error they expect.
-    void close(std::string reason);
+    void close(std::string reason) override;
 
-    std::uint64_t id() const { return id_; }
-    ListenerRole role() const { return role_; }
-    const std::string& node() const { return node_; }
+    std::uint64_t id() const override { return id_; }
+    ListenerRole role() const override { return role_; }
+    const std::string& node() const override { return node_; }
 
 private:
     struct StartupPacket {

@@ -11,12 +11,12 @@
 
 namespace pgfront::proxy {
 
-class RelaySession;
+class ClientSession;
 
 class SessionRegistry {
 public:
-    void add(RelaySession* session) { sessions_.insert(session); }
-    void remove(RelaySession* session) { sessions_.erase(session); }
+    void add(ClientSession* session) { sessions_.insert(session); }
+    void remove(ClientSession* session) { sessions_.erase(session); }
 
     void bind(const std::string& node) { ++per_node_[node]; }
     void unbind(const std::string& node) {
@@ -31,10 +31,10 @@ public:
     std::size_t size() const { return sessions_.size(); }
 
     // A copy, because closing a session may remove it from the set while we iterate.
-    std::vector<RelaySession*> snapshot() const { return {sessions_.begin(), sessions_.end()}; }
+    std::vector<ClientSession*> snapshot() const { return {sessions_.begin(), sessions_.end()}; }
 
 private:
-    std::unordered_set<RelaySession*> sessions_;
+    std::unordered_set<ClientSession*> sessions_;
     std::unordered_map<std::string, int> per_node_;
 };
 

@@ -11,6 +11,8 @@
 
 #include <map>
 
+#include "auth/user_list.hpp"
+#include "proxy/pooled_session.hpp"
 #include "proxy/relay_session.hpp"
 #include "proxy/route_choice.hpp"
 
@@ -31,9 +33,11 @@ tcp::endpoint resolve_listen(const conf::Endpoint& endpoint) {
 
 Worker::Worker(int index, std::shared_ptr<const conf::Config> config, WorkerServices services)
     : index_(index),
+      pool_mode_(config->pool.mode),
       config_(std::move(config)),
       services_(services),
-      topology_signal_(context_, Clock::time_point::max()) {}
+      topology_signal_(context_, Clock::time_point::max()),
+      pools_(context_.get_executor()) {}
 
 Worker::~Worker() { join(); }
 
@@ -92,15 +96,21 @@ asio::awaitable<void> Worker::accept_loop(tcp::acceptor& acceptor, ListenerRole 
             continue;
         }
         stats_.accepted[static_cast<int>(role)].fetch_add(1, std::memory_order_relaxed);
-        auto session = std::make_shared<RelaySession>(*this, std::move(socket), role);
-        asio::co_spawn(context_, RelaySession::run(std::move(session)), [](std::exception_ptr e) {
+        auto on_error = [](std::exception_ptr e) {
             if (!e) return;
             try {
                 std::rethrow_exception(e);
             } catch (const std::exception& ex) {
                 spdlog::error("session ended by an unexpected error: {}", ex.what());
             }
-        });
+        };
+        if (pool_mode_ == conf::PoolMode::none)
+            asio::co_spawn(context_, RelaySession::run(std::make_shared<RelaySession>(*this, std::move(socket), role)),
+                           on_error);
+        else
+            asio::co_spawn(context_,
+                           PooledSession::run(std::make_shared<PooledSession>(*this, std::move(socket), role)),
+                           on_error);
     }
 }
 
@@ -129,11 +139,16 @@ void Worker::apply_topology(health::TopologyPtr topology) {
         stats_.closed_by_role_change.fetch_add(count, std::memory_order_relaxed);
         spdlog::warn("closed {} session(s) on {}: node no longer serves that role", count, where);
     }
+    if (topology_) pools_.on_topology(*topology_);
     topology_signal_.cancel();  // wake clients waiting for an eligible node
 }
 
 void Worker::post_config(std::shared_ptr<const conf::Config> config) {
     asio::post(context_, [this, config = std::move(config)]() mutable { config_ = std::move(config); });
+}
+
+void Worker::post_users(std::shared_ptr<const auth::UserList> users) {
+    asio::post(context_, [this, users = std::move(users)]() mutable { users_ = std::move(users); });
 }
 
 void Worker::post_stop_accepting() {

@@ -12,13 +12,19 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <span>
 #include <thread>
 #include <vector>
 
 #include "conf/config.hpp"
 #include "health/topology.hpp"
 #include "proxy/listener_role.hpp"
+#include "proxy/pool_registry.hpp"
 #include "proxy/session_registry.hpp"
+
+namespace pgfront::auth {
+class UserList;
+}
 
 namespace pgfront::proxy {
 
@@ -30,12 +36,15 @@ struct WorkerStats {
     std::atomic<std::uint64_t> no_node_errors{};           // clients refused: no eligible node in time
     std::atomic<std::uint64_t> closed_by_role_change{};
     std::atomic<std::uint64_t> read_only_refusals{};       // "primary" said in_hot_standby=on
+    std::atomic<std::uint64_t> auth_failures{};
 };
 
 struct WorkerServices {
     CancelDirectory& cancels;
     std::function<void(std::string node)> report_read_only;  // must be thread-safe
     std::atomic<std::uint64_t>& next_session_id;
+    // Key for the SCRAM exchange an unknown user gets, so it looks like a real one.
+    const std::vector<std::uint8_t>& mock_key;
 };
 
 class Worker {
@@ -54,6 +63,7 @@ public:
     // Thread-safe: post to this worker.
     void post_topology(health::TopologyPtr topology);
     void post_config(std::shared_ptr<const conf::Config> config);
+    void post_users(std::shared_ptr<const auth::UserList> users);
     void post_stop_accepting();
     void post_close_all(std::string reason);
     void post_stop();
@@ -61,8 +71,12 @@ public:
     // Worker thread only.
     boost::asio::io_context& context() { return context_; }
     const conf::Config& config() const { return *config_; }
+    conf::PoolMode pool_mode() const { return pool_mode_; }
     const health::TopologyPtr& topology() const { return topology_; }
     SessionRegistry& sessions() { return sessions_; }
+    PoolRegistry& pools() { return pools_; }
+    const std::shared_ptr<const auth::UserList>& users() const { return users_; }
+    std::span<const std::uint8_t> mock_key() const { return services_.mock_key; }
     WorkerServices& services() { return services_; }
     WorkerStats& stats() { return stats_; }
     std::uint64_t next_rotation() { return rotation_++; }
@@ -79,6 +93,7 @@ private:
     void apply_topology(health::TopologyPtr topology);
 
     int index_;
+    const conf::PoolMode pool_mode_;  // fixed for the process: sessions of both kinds never mix
     boost::asio::io_context context_{1};
     std::shared_ptr<const conf::Config> config_;
     WorkerServices services_;
@@ -86,6 +101,8 @@ private:
     boost::asio::steady_timer topology_signal_;
     std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
     SessionRegistry sessions_;
+    PoolRegistry pools_;
+    std::shared_ptr<const auth::UserList> users_;
     WorkerStats stats_;
     std::atomic<std::size_t> session_count_{0};
     std::uint64_t rotation_ = 0;

@@ -87,6 +87,7 @@ TEST_CASE("invalid fixtures name the key and the line") {
         {"node-without-api.yaml", "cluster.nodes[0].api", 4, "REST URL"},
         {"vip-v2-subsecond.yaml", "vip.advert_interval", 10, "whole seconds"},
         {"vip-bad-track.yaml", "vip.track_no_primary", 9, "expected 'fault' or a weight"},
+        {"pool-without-auth-file.yaml", "auth.auth_file", 0, "set auth.auth_file"},
     };
     for (const auto& c : cases) {
         CAPTURE(c.file);
@@ -107,7 +108,26 @@ TEST_CASE("every invalid fixture is covered by the table above") {
         (void)entry;
         ++files;
     }
-    CHECK(files == 13);
+    CHECK(files == 14);
+}
+
+TEST_CASE("pool and auth use PgBouncer's names") {
+    auto r = load_config_file(fixture("valid/pooled.yaml"));
+    REQUIRE_MESSAGE(r.ok(), (r.errors.empty() ? "" : describe(r.errors[0], "pooled")));
+    const auto& p = r.config->pool;
+    CHECK(p.mode == PoolMode::transaction);
+    CHECK(p.default_pool_size == 25);
+    CHECK(p.min_pool_size == 2);
+    CHECK(p.reserve_pool_size == 5);
+    CHECK(p.reserve_pool_timeout == 3s);
+    CHECK(p.max_client_conn == 5000);
+    CHECK(p.query_wait_timeout == 60s);
+    CHECK(p.server_lifetime == 30min);
+    CHECK(p.server_idle_timeout == 5min);
+    CHECK(p.server_login_retry == 2s);
+    CHECK(p.server_reset_query == "DISCARD ALL");
+    CHECK(r.config->auth.type == AuthType::md5);
+    CHECK(r.config->auth.auth_file == "/etc/pgfront/userlist.txt");
 }
 
 TEST_CASE("the vip section uses keepalived's names") {

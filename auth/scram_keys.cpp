@@ -1,0 +1,45 @@
+// SCRAM-SHA-256 key derivations (RFC 5802 §3) over crypto.hpp.
+#include "auth/scram_keys.hpp"
+
+#include "auth/saslprep.hpp"
+
+namespace pgfront::auth {
+
+ScramKey scram_salted_password(std::string_view password, ByteView salt, int iterations) {
+    const SaslPrepResult prepared = saslprep(password);
+    return pbkdf2_hmac_sha256(as_byte_view(prepared.password), salt, iterations);
+}
+
+ScramKey scram_client_key(const ScramKey& salted_password) {
+    return hmac_sha256(salted_password, as_byte_view("Client Key"));
+}
+
+ScramKey scram_server_key(const ScramKey& salted_password) {
+    return hmac_sha256(salted_password, as_byte_view("Server Key"));
+}
+
+ScramKey scram_stored_key(const ScramKey& client_key) {
+    return sha256(client_key);
+}
+
+ScramKey scram_signature(const ScramKey& key, std::string_view auth_message) {
+    return hmac_sha256(key, as_byte_view(auth_message));
+}
+
+ScramKey scram_xor(const ScramKey& a, const ScramKey& b) {
+    ScramKey out{};
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<std::uint8_t>(a[i] ^ b[i]);
+    return out;
+}
+
+ScramKeys ScramKeys::derive(std::string_view password, ByteView salt, int iterations) {
+    const ScramKey salted = scram_salted_password(password, salt, iterations);
+    ScramKeys keys;
+    keys.client_key = scram_client_key(salted);
+    keys.server_key = scram_server_key(salted);
+    keys.salt.assign(salt.begin(), salt.end());
+    keys.iterations = iterations;
+    return keys;
+}
+
+}  // namespace pgfront::auth

@@ -1,0 +1,77 @@
+// One connection from pgfront to a PostgreSQL server, logged in as a pool's user: the
+// startup and authentication exchange (trust, cleartext, MD5, SCRAM-SHA-256 with a password
+// or with keys recovered from a client's SCRAM login), and what the server told us.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "auth/scram_keys.hpp"
+#include "conf/config.hpp"
+#include "pool/frame_buffer.hpp"
+#include "pool/pool_state.hpp"
+#include "protocol/pipeline_tracker.hpp"
+
+namespace pgfront::pool {
+
+using Parameters = std::vector<std::pair<std::string, std::string>>;
+
+struct ServerLogin {
+    std::string user;
+    std::string database;
+    Parameters startup_parameters;              // sent in the StartupMessage besides user/database
+    std::optional<std::string> password;        // plaintext, or an "md5..." hash
+    std::optional<auth::ScramKeys> scram_keys;  // from a client's verified SCRAM login
+};
+
+struct LoginFailure {
+    std::string sqlstate;
+    std::string message;
+    protocol::ByteBuffer server_error;  // the server's own ErrorResponse, to pass on untouched
+    // Retrying cannot help (the server refused, or our credentials cannot work), as opposed
+    // to network trouble that a failover or a restart may cure.
+    bool definitive = false;
+};
+
+class ServerConnection {
+public:
+    ServerConnection(boost::asio::any_io_executor executor, ServerId id, std::string node, conf::Endpoint endpoint);
+
+    // Connects and logs in; nullopt on success. Bounded by `timeout` as a whole.
+    boost::asio::awaitable<std::optional<LoginFailure>> connect_and_login(const ServerLogin& login,
+                                                                           std::chrono::milliseconds timeout);
+
+    ServerId id() const { return id_; }
+    const std::string& node() const { return node_; }
+    const conf::Endpoint& endpoint() const { return endpoint_; }
+    boost::asio::ip::tcp::socket& socket() { return socket_; }
+    FrameBuffer& input() { return input_; }
+    protocol::PipelineTracker& tracker() { return tracker_; }
+    const Parameters& parameters() const { return parameters_; }
+    std::int32_t backend_pid() const { return backend_pid_; }
+    std::uint32_t backend_secret() const { return backend_secret_; }
+    void close();
+
+private:
+    boost::asio::awaitable<std::optional<LoginFailure>> login(const ServerLogin& login);
+
+    ServerId id_;
+    std::string node_;
+    conf::Endpoint endpoint_;
+    boost::asio::ip::tcp::socket socket_;
+    FrameBuffer input_;
+    protocol::PipelineTracker tracker_;
+    Parameters parameters_;
+    std::int32_t backend_pid_ = 0;
+    std::uint32_t backend_secret_ = 0;
+};
+
+}  // namespace pgfront::pool

@@ -1,0 +1,140 @@
+// The I/O side of a pool (see server_pool.hpp).
+#include "pool/server_pool.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include "protocol/sqlstate.hpp"
+
+namespace pgfront::pool {
+namespace asio = boost::asio;
+
+namespace {
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+}
+
+struct ServerPool::Waiter {
+    explicit Waiter(asio::any_io_executor executor) : signal(executor, Clock::time_point::max()) {}
+    asio::steady_timer signal;
+    Lease lease;
+    bool done = false;
+};
+
+ServerPool::ServerPool(asio::any_io_executor executor, std::string node, conf::Endpoint endpoint,
+                       PoolSettings settings, ServerLogin login, std::chrono::milliseconds connect_timeout)
+    : executor_(executor),
+      node_(std::move(node)),
+      endpoint_(std::move(endpoint)),
+      state_(settings),
+      login_(std::move(login)),
+      connect_timeout_(connect_timeout),
+      tick_(executor) {
+    carry_out(state_.tick(Clock::now()));  // min_pool_size
+}
+
+ServerPool::~ServerPool() {
+    *alive_ = false;
+    for (auto& [id, server] : idle_) server->close();
+}
+
+asio::awaitable<Lease> ServerPool::acquire() {
+    Waiter waiter(executor_);
+    const auto id = next_waiter_++;
+    waiters_[id] = &waiter;
+    carry_out(state_.request(id, Clock::now()));
+    if (!waiter.done) co_await waiter.signal.async_wait(nothrow);
+    waiters_.erase(id);
+    if (!waiter.done) {
+        // Woken without an answer: the session is being closed. Leave the queue.
+        carry_out(state_.cancel(id, Clock::now()));
+        waiter.lease.failure = LoginFailure{std::string(protocol::sqlstate::admin_shutdown), "session closed", {}};
+    }
+    co_return std::move(waiter.lease);
+}
+
+void ServerPool::release(std::unique_ptr<ServerConnection> server, bool reusable) {
+    const auto id = server->id();
+    idle_[id] = std::move(server);
+    carry_out(state_.release(id, reusable, Clock::now()));
+}
+
+void ServerPool::drain() { carry_out(state_.drain(Clock::now())); }
+
+void ServerPool::carry_out(PoolActions actions) {
+    for (auto& action : actions) {
+        if (auto* grant = std::get_if<Grant>(&action)) {
+            auto it = idle_.find(grant->server);
+            auto waiter = waiters_.find(grant->waiter);
+            if (it == idle_.end() || waiter == waiters_.end()) continue;
+            waiter->second->lease.server = std::move(it->second);
+            waiter->second->done = true;
+            waiter->second->signal.cancel();
+            idle_.erase(it);
+        } else if (auto* open = std::get_if<OpenServer>(&action)) {
+            asio::co_spawn(executor_, open_server(open->reserve), asio::detached);
+        } else if (auto* close = std::get_if<CloseServer>(&action)) {
+            if (auto it = idle_.find(close->server); it != idle_.end()) {
+                spdlog::debug("pool node={} user={} db={}: closing server {} ({})", node_, login_.user, login_.database,
+                              close->server, close->reason);
+                it->second->close();
+                idle_.erase(it);
+            }
+        } else if (auto* timeout = std::get_if<WaitTimedOut>(&action)) {
+            if (auto waiter = waiters_.find(timeout->waiter); waiter != waiters_.end()) {
+                waiter->second->lease.failure = LoginFailure{
+                    std::string(protocol::sqlstate::query_canceled),
+                    "query_wait_timeout: no server connection to " + node_ + " became free in time", {}};
+                waiter->second->done = true;
+                waiter->second->signal.cancel();
+            }
+        }
+    }
+    arm_tick();
+}
+
+void ServerPool::arm_tick() {
+    const auto next = state_.next_deadline(Clock::now());
+    if (!next) {
+        tick_.cancel();
+        return;
+    }
+    if (tick_.expiry() == *next) return;
+    tick_.expires_at(*next);
+    tick_.async_wait([this, alive = alive_](boost::system::error_code ec) {
+        if (ec || !*alive) return;
+        carry_out(state_.tick(Clock::now()));
+    });
+}
+
+asio::awaitable<void> ServerPool::open_server(bool reserve) {
+    auto alive = alive_;
+    const auto id = next_server_++;
+    auto server = std::make_unique<ServerConnection>(executor_, id, node_, endpoint_);
+    auto failure = co_await server->connect_and_login(login_, connect_timeout_);
+    if (!*alive) co_return;
+    if (!failure) {
+        parameters_ = server->parameters();
+        idle_[id] = std::move(server);
+        carry_out(state_.server_connected(id, reserve, Clock::now()));
+        co_return;
+    }
+    spdlog::warn("pool node={} user={} db={}: server login failed: {}", node_, login_.user, login_.database,
+                 failure->message);
+    carry_out(state_.server_connect_failed(reserve, Clock::now()));
+    if (!failure->definitive) co_return;  // network trouble: waiters keep waiting
+    // The server itself said no (unknown database, bad credentials), or our credentials
+    // cannot work: every waiter would get the same answer, so give it to them now rather
+    // than at query_wait_timeout.
+    for (auto& [waiter_id, waiter] : waiters_) {
+        if (waiter->done) continue;
+        waiter->lease.failure = *failure;
+        waiter->done = true;
+        waiter->signal.cancel();
+        state_.cancel(waiter_id, Clock::now());
+    }
+}
+
+}  // namespace pgfront::pool

@@ -1,0 +1,70 @@
+// One pool of logged-in server connections for a (node, database, user), on one worker's
+// event loop: it carries out PoolState's decisions (open, grant, close, time out) and hands
+// leases to client sessions. Single-threaded: only its worker touches it.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "pool/pool_state.hpp"
+#include "pool/server_connection.hpp"
+
+namespace pgfront::pool {
+
+struct Lease {
+    std::unique_ptr<ServerConnection> server;  // null when failure is set
+    std::optional<LoginFailure> failure;
+};
+
+class ServerPool {
+public:
+    ServerPool(boost::asio::any_io_executor executor, std::string node, conf::Endpoint endpoint,
+               PoolSettings settings, ServerLogin login, std::chrono::milliseconds connect_timeout);
+    ~ServerPool();
+
+    // A logged-in server at a transaction boundary, first come first served, or a failure
+    // after query_wait_timeout / a login the server refused.
+    boost::asio::awaitable<Lease> acquire();
+    // Gives a server back; `reusable` only when it is idle at a clean boundary.
+    void release(std::unique_ptr<ServerConnection> server, bool reusable);
+
+    // Newer credentials (e.g. SCRAM keys from a later client login) for future logins.
+    void update_login(ServerLogin login) { login_ = std::move(login); }
+    void drain();
+
+    const std::string& node() const { return node_; }
+    bool draining() const { return state_.draining(); }
+    PoolCounts counts() const { return state_.counts(); }
+    // ParameterStatus values of the last server that logged in (a client's welcome).
+    const std::optional<Parameters>& server_parameters() const { return parameters_; }
+
+private:
+    struct Waiter;
+
+    void carry_out(PoolActions actions);
+    boost::asio::awaitable<void> open_server(bool reserve);
+    void arm_tick();
+
+    boost::asio::any_io_executor executor_;
+    std::string node_;
+    conf::Endpoint endpoint_;
+    PoolState state_;
+    ServerLogin login_;
+    std::chrono::milliseconds connect_timeout_;
+    std::map<WaiterId, Waiter*> waiters_;
+    std::map<ServerId, std::unique_ptr<ServerConnection>> idle_;
+    std::optional<Parameters> parameters_;
+    boost::asio::steady_timer tick_;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    WaiterId next_waiter_ = 1;
+    ServerId next_server_ = 1;
+};
+
+}  // namespace pgfront::pool

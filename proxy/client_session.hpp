@@ -1,0 +1,23 @@
+// What the worker needs of any client session, whatever the pool mode: who it is, which
+// node it is bound to, and a way to end it (role change, shutdown).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "proxy/listener_role.hpp"
+
+namespace pgfront::proxy {
+
+class ClientSession {
+public:
+    virtual ~ClientSession() = default;
+    virtual void close(std::string reason) = 0;
+    virtual std::uint64_t id() const = 0;
+    virtual ListenerRole role() const = 0;
+    // The node the session holds a server on right now, or "" (pooled sessions between
+    // transactions hold none, so a role change does not concern them).
+    virtual const std::string& node() const = 0;
+};
+
+}  // namespace pgfront::proxy

@@ -1,0 +1,76 @@
+// One client in a pooling mode (session, transaction, statement): pgfront itself answers the
+// startup and authenticates the client, then lends it a server from the right pool for a
+// session, a transaction or a statement, relaying whole messages and watching where each
+// transaction ends.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "auth/scram_keys.hpp"
+#include "pool/frame_buffer.hpp"
+#include "pool/server_pool.hpp"
+#include "protocol/bytes.hpp"
+#include "proxy/client_session.hpp"
+
+namespace pgfront::proxy {
+
+class Worker;
+
+class PooledSession final : public ClientSession {
+public:
+    PooledSession(Worker& worker, boost::asio::ip::tcp::socket client, ListenerRole role);
+    ~PooledSession() override;
+
+    static boost::asio::awaitable<void> run(std::shared_ptr<PooledSession> self);
+
+    void close(std::string reason) override;
+    std::uint64_t id() const override { return id_; }
+    ListenerRole role() const override { return role_; }
+    const std::string& node() const override { return node_; }
+
+private:
+    boost::asio::awaitable<void> serve();
+    boost::asio::awaitable<bool> read_startup();
+    boost::asio::awaitable<bool> authenticate();
+    boost::asio::awaitable<bool> welcome();
+    boost::asio::awaitable<void> relay();
+    boost::asio::awaitable<bool> acquire_server();
+    boost::asio::awaitable<void> release_server();
+    boost::asio::awaitable<bool> reset_server();
+    boost::asio::awaitable<bool> read_client();
+    boost::asio::awaitable<bool> read_server();
+    boost::asio::awaitable<bool> forward_client_messages();
+    boost::asio::awaitable<bool> forward_server_messages();
+    boost::asio::awaitable<std::optional<protocol::ByteBuffer>> read_auth_message();
+    boost::asio::awaitable<void> fail(std::string_view sqlstate, std::string message);
+    boost::asio::awaitable<bool> send(protocol::ByteBuffer& bytes);
+    pool::ServerLogin server_login() const;
+    bool lease_may_end() const;
+
+    Worker& worker_;
+    boost::asio::ip::tcp::socket client_;
+    boost::asio::steady_timer login_timer_;
+    ListenerRole role_;
+    std::uint64_t id_;
+    std::string peer_;
+    std::string user_;
+    std::string database_;
+    std::string close_reason_;
+    std::optional<std::string> stored_password_;  // from the auth file: plaintext or md5 hash
+    std::optional<auth::ScramKeys> scram_keys_;   // from this client's SCRAM login
+    pool::FrameBuffer client_in_;
+    protocol::ByteBuffer out_;
+    std::unique_ptr<pool::ServerConnection> server_;
+    pool::ServerPool* server_pool_ = nullptr;
+    std::string node_;
+    bool terminated_ = false;  // the client sent Terminate
+    std::uint32_t cancel_secret_ = 0;
+};
+
+}  // namespace pgfront::proxy
