@@ -130,6 +130,12 @@ enum class AuthType { scram_sha_256, md5, trust };
 struct AuthConfig {
     AuthType type = AuthType::scram_sha_256;
     std::string auth_file;
+    // Users missing from auth_file are looked up on the current primary, logged in as
+    // auth_user (whose own password is in auth_file), as PgBouncer does.
+    std::string auth_user;
+    std::string auth_query = "SELECT usename, passwd FROM pgbouncer.get_auth($1)";
+    std::string auth_dbname;           // empty: the database the client asked for (PgBouncer 1.18)
+    Duration auth_cache_ttl{60000};    // answers (found or not) are reused this long
 };
 
 struct LogConfig {

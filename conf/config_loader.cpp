@@ -248,6 +248,10 @@ void read_auth(Loader& l, const YAML::Node& node, const std::string& path, AuthC
              else l.error(v, k, "expected scram-sha-256, md5 or trust, got '" + text + "'");
          }},
         {"auth_file", [&](auto& v, auto& k) { l.string(v, k, c.auth_file); }},
+        {"auth_user", [&](auto& v, auto& k) { l.string(v, k, c.auth_user); }},
+        {"auth_query", [&](auto& v, auto& k) { l.string(v, k, c.auth_query); }},
+        {"auth_dbname", [&](auto& v, auto& k) { l.string(v, k, c.auth_dbname); }},
+        {"auth_cache_ttl", [&](auto& v, auto& k) { l.duration(v, k, c.auth_cache_ttl, Duration{0}); }},
     });
 }
 

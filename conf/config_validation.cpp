@@ -85,6 +85,10 @@ std::vector<ValidationProblem> validate(const Config& config) {
     const auto& pool = config.pool;
     if (pool.min_pool_size > pool.default_pool_size)
         problem("pool.min_pool_size", "min_pool_size cannot exceed default_pool_size");
+    if (!config.auth.auth_user.empty() && config.auth.auth_file.empty())
+        problem("auth.auth_file", "auth_user's own password must be in auth.auth_file");
+    if (!config.auth.auth_user.empty() && config.auth.auth_query.find("$1") == std::string::npos)
+        problem("auth.auth_query", "auth_query must take the user name as $1");
     if (pool.mode != PoolMode::none && config.auth.type != AuthType::trust && config.auth.auth_file.empty())
         problem("auth.auth_file", "the pooling modes authenticate clients themselves: set auth.auth_file "
                                   "(a PgBouncer userlist.txt) or auth.type: trust");

@@ -19,7 +19,9 @@
 #include "protocol/backend_status.hpp"
 #include "protocol/error_fields.hpp"
 #include "protocol/message_writer.hpp"
+#include "protocol/simple_query.hpp"
 #include "protocol/sqlstate.hpp"
+#include "protocol/value_list.hpp"
 
 namespace pgfront::pool {
 namespace asio = boost::asio;
@@ -231,6 +233,57 @@ asio::awaitable<std::optional<LoginFailure>> ServerConnection::login(const Serve
         input_.consume(frame.consumed);
         if (!out.empty() && !co_await send(out))
             co_return failure(protocol::sqlstate::connection_failure, "server closed the connection during login");
+    }
+}
+
+asio::awaitable<ServerConnection::QueryResult> ServerConnection::query_first_row(
+    std::string_view sql, const std::vector<std::string>& params) {
+    QueryResult result;
+    protocol::ByteBuffer out;
+    std::vector<std::uint32_t> types(params.size(), 25);  // text
+    protocol::write_parse(out, "", sql, types);
+    std::vector<protocol::WireValue> values;
+    for (const auto& p : params) values.push_back(protocol::WireValue::text(p));
+    protocol::write_bind(out, "", "", {}, values, {});
+    protocol::write_execute(out, "", 0);
+    protocol::write_sync(out);
+    auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(out), nothrow);
+    if (ec) {
+        result.error = failure(protocol::sqlstate::connection_failure, "lost the server: " + ec.message());
+        co_return result;
+    }
+    for (;;) {
+        const auto frame = input_.next(protocol::Sender::backend, max_login_message);
+        if (frame.is_error()) {
+            result.error = failure(protocol::sqlstate::protocol_violation, std::string(frame.error));
+            co_return result;
+        }
+        if (frame.is_need_more()) {
+            auto area = input_.write_area();
+            auto [rec, rn] = co_await socket_.async_read_some(asio::buffer(area.data(), area.size()), nothrow);
+            if (rec) {
+                result.error = failure(protocol::sqlstate::connection_failure, "lost the server: " + rec.message());
+                co_return result;
+            }
+            input_.commit(rn);
+            continue;
+        }
+        if (frame.type == 'D' && !result.row) {
+            if (auto row = protocol::DataRow::parse(frame.payload)) {
+                result.row.emplace();
+                for (const auto value : row->columns)
+                    result.row->push_back(value.is_null ? std::nullopt
+                                                        : std::optional<std::string>(std::string(value.as_text())));
+            }
+        } else if (frame.type == 'E') {
+            const auto fields = protocol::ErrorFields::parse(frame.payload);
+            result.error = definitive(fields ? fields->sqlstate() : protocol::sqlstate::internal_error,
+                                      fields ? std::string(fields->message()) : "query failed");
+        } else if (frame.type == 'Z') {
+            input_.consume(frame.consumed);
+            co_return result;
+        }
+        input_.consume(frame.consumed);
     }
 }
 

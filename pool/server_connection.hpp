@@ -49,6 +49,15 @@ public:
     boost::asio::awaitable<std::optional<LoginFailure>> connect_and_login(const ServerLogin& login,
                                                                            std::chrono::milliseconds timeout);
 
+    // Runs one parameterized query (extended protocol, text values) on an idle connection
+    // and returns its first row; nullopt row when it returned none. For pgfront's own
+    // lookups (auth_query), never for client traffic.
+    struct QueryResult {
+        std::optional<std::vector<std::optional<std::string>>> row;
+        std::optional<LoginFailure> error;
+    };
+    boost::asio::awaitable<QueryResult> query_first_row(std::string_view sql, const std::vector<std::string>& params);
+
     ServerId id() const { return id_; }
     const std::string& node() const { return node_; }
     const conf::Endpoint& endpoint() const { return endpoint_; }

@@ -188,9 +188,10 @@ asio::awaitable<std::optional<protocol::ByteBuffer>> PooledSession::read_auth_me
 // goes through the same exchange and fails the same way (no user enumeration).
 asio::awaitable<bool> PooledSession::authenticate() {
     const auto& config = worker_.config();
-    const auto users = worker_.users();
-    const auto* entry = users ? users->find(user_) : nullptr;
-    if (entry && entry->password.kind != auth::PasswordKind::scram_sha_256) stored_password_ = entry->password.text;
+    auto lookup = co_await worker_.auth_lookup().find(user_, database_);
+    if (lookup.error) spdlog::error("password lookup for user {} failed: {}", user_, *lookup.error);
+    const auto* entry = lookup.password ? &*lookup.password : nullptr;
+    if (entry && entry->kind != auth::PasswordKind::scram_sha_256) stored_password_ = entry->text;
     const auto refused = [&]() -> asio::awaitable<bool> {
         worker_.stats().auth_failures.fetch_add(1, std::memory_order_relaxed);
         co_await fail(sqlstate::invalid_password, "password authentication failed for user \"" + user_ + "\"");
@@ -201,7 +202,7 @@ asio::awaitable<bool> PooledSession::authenticate() {
 
     const auto hba = config.auth.type == conf::AuthType::md5 ? auth::HbaMethod::md5 : auth::HbaMethod::scram_sha_256;
     const auto choice = auth::choose_client_method(
-        hba, entry ? std::optional<auth::PasswordKind>(entry->password.kind) : std::nullopt);
+        hba, entry ? std::optional<auth::PasswordKind>(entry->kind) : std::nullopt);
     auth::SystemRandom random;
 
     if (choice.method == auth::ClientMethod::md5 && !choice.doomed) {
@@ -214,9 +215,9 @@ asio::awaitable<bool> PooledSession::authenticate() {
         if (!payload) co_return false;
         const auto message = protocol::PasswordMessage::parse(*payload);
         const bool ok = message && entry &&
-                        (entry->password.kind == auth::PasswordKind::md5
-                             ? auth::md5_verify_response(message->password, entry->password.text, salt)
-                             : auth::md5_verify_response_with_password(message->password, entry->password.text,
+                        (entry->kind == auth::PasswordKind::md5
+                             ? auth::md5_verify_response(message->password, entry->text, salt)
+                             : auth::md5_verify_response_with_password(message->password, entry->text,
                                                                         user_, salt));
         if (!ok) co_return co_await refused();
         co_return true;
@@ -224,10 +225,10 @@ asio::awaitable<bool> PooledSession::authenticate() {
 
     // SCRAM-SHA-256, real or doomed (unknown user, or only an md5 hash stored).
     std::optional<auth::ScramServerExchange> exchange;
-    if (!choice.doomed && entry && entry->password.kind == auth::PasswordKind::scram_sha_256)
-        exchange.emplace(*entry->password.scram, auth::make_scram_nonce(random));
-    else if (!choice.doomed && entry && entry->password.kind == auth::PasswordKind::plain)
-        exchange.emplace(auth::ScramServerExchange::from_password(entry->password.text, random));
+    if (!choice.doomed && entry && entry->kind == auth::PasswordKind::scram_sha_256)
+        exchange.emplace(*entry->scram, auth::make_scram_nonce(random));
+    else if (!choice.doomed && entry && entry->kind == auth::PasswordKind::plain)
+        exchange.emplace(auth::ScramServerExchange::from_password(entry->text, random));
     else
         exchange.emplace(auth::ScramServerExchange::mock(user_, worker_.mock_key(), auth::make_scram_nonce(random)));
     protocol::write_authentication_sasl(out_, {std::string_view("SCRAM-SHA-256")});
@@ -258,7 +259,7 @@ asio::awaitable<bool> PooledSession::authenticate() {
     }
     // Keys recovered from a stored SCRAM secret log us in to PostgreSQL as this user; with a
     // plaintext entry the password itself does (our exchange used a salt of our own).
-    if (entry && entry->password.kind == auth::PasswordKind::scram_sha_256) scram_keys_ = exchange->client_keys();
+    if (entry && entry->kind == auth::PasswordKind::scram_sha_256) scram_keys_ = exchange->client_keys();
     protocol::write_authentication_sasl_final(out_, bytes_of(server_final.value()));
     co_return co_await send(out_);
 }

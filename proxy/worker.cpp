@@ -148,7 +148,10 @@ void Worker::post_config(std::shared_ptr<const conf::Config> config) {
 }
 
 void Worker::post_users(std::shared_ptr<const auth::UserList> users) {
-    asio::post(context_, [this, users = std::move(users)]() mutable { users_ = std::move(users); });
+    asio::post(context_, [this, users = std::move(users)]() mutable {
+        users_ = std::move(users);
+        auth_lookup_.clear();  // a reload may have changed auth_query or auth_user too
+    });
 }
 
 void Worker::post_stop_accepting() {

@@ -18,6 +18,7 @@
 
 #include "conf/config.hpp"
 #include "health/topology.hpp"
+#include "proxy/auth_lookup.hpp"
 #include "proxy/listener_role.hpp"
 #include "proxy/pool_registry.hpp"
 #include "proxy/session_registry.hpp"
@@ -75,6 +76,7 @@ public:
     const health::TopologyPtr& topology() const { return topology_; }
     SessionRegistry& sessions() { return sessions_; }
     PoolRegistry& pools() { return pools_; }
+    AuthLookup& auth_lookup() { return auth_lookup_; }
     const std::shared_ptr<const auth::UserList>& users() const { return users_; }
     std::span<const std::uint8_t> mock_key() const { return services_.mock_key; }
     WorkerServices& services() { return services_; }
@@ -102,6 +104,7 @@ private:
     std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
     SessionRegistry sessions_;
     PoolRegistry pools_;
+    AuthLookup auth_lookup_{*this};
     std::shared_ptr<const auth::UserList> users_;
     WorkerStats stats_;
     std::atomic<std::size_t> session_count_{0};

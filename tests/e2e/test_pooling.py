@@ -251,6 +251,26 @@ class OtherModes(unittest.TestCase):
             self.assertNotEqual(name, "left-behind")
 
 
+    def test_auth_query_secret_works_for_the_client_and_the_server(self):
+        # Only auth_user's own password is in the file; app's SCRAM secret comes from
+        # pgbouncer.get_auth() on the primary, and the client's proof keys then log in to
+        # PostgreSQL as app. Wrong and unknown users still get 28P01.
+        port = free_port()
+        userlist = os.path.join(WORKDIR.name, "auth_user_only.txt")
+        with open(userlist, "w") as f:
+            f.write('"pgbouncer" "bouncerpass"\n')
+        config = proxy_config(port, "scram-sha-256", userlist).replace(
+            "auth: {type: scram-sha-256,", "auth: {auth_user: pgbouncer, auth_cache_ttl: 1s, type: scram-sha-256,")
+        with PgFront(e2e_common.pgfront_binary(), config) as proxy:
+            proxy.wait_listening(port, timeout=10)
+            for _ in range(3):  # first through auth_query, then from the cache
+                with psycopg.connect(host="127.0.0.1", port=port, dbname="appdb", user="app", password="apppass",
+                                     connect_timeout=20) as conn:
+                    self.assertEqual(conn.execute("SELECT current_user").fetchone()[0], "app")
+            self.assertEqual(e2e_common.scram_login(port, "app", "wrong")["C"], "28P01")
+            self.assertEqual(e2e_common.scram_login(port, "nosuchuser", "x")["C"], "28P01")
+            self.assertNotIn("SCRAM-SHA-256$", proxy.log_text())
+
     def test_statement_mode_refuses_transaction_blocks(self):
         port = free_port()
         userlist = os.path.join(WORKDIR.name, "userlist.txt")

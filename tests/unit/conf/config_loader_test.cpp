@@ -128,6 +128,10 @@ TEST_CASE("pool and auth use PgBouncer's names") {
     CHECK(p.server_reset_query == "DISCARD ALL");
     CHECK(r.config->auth.type == AuthType::md5);
     CHECK(r.config->auth.auth_file == "/etc/pgfront/userlist.txt");
+    CHECK(r.config->auth.auth_user == "pgbouncer");
+    CHECK(r.config->auth.auth_query == "SELECT usename, passwd FROM pgbouncer.get_auth($1)");
+    CHECK(r.config->auth.auth_dbname == "postgres");
+    CHECK(r.config->auth.auth_cache_ttl == 30s);
 }
 
 TEST_CASE("the vip section uses keepalived's names") {

@@ -1,0 +1,67 @@
+// Password lookup (see auth_lookup.hpp).
+#include "proxy/auth_lookup.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "auth/user_list.hpp"
+#include "pool/server_connection.hpp"
+#include "proxy/worker.hpp"
+
+namespace pgfront::proxy {
+namespace asio = boost::asio;
+
+namespace {
+// Plain functions build the results: g++ 12 miscompiles some braced initializers in co_return.
+PasswordLookup found(std::optional<auth::StoredPassword> password) {
+    PasswordLookup r;
+    r.password = std::move(password);
+    return r;
+}
+PasswordLookup failed(std::string why) {
+    PasswordLookup r;
+    r.error = std::move(why);
+    return r;
+}
+}  // namespace
+
+asio::awaitable<PasswordLookup> AuthLookup::find(const std::string& user, const std::string& database) {
+    const auto& config = worker_.config().auth;
+    if (const auto& users = worker_.users()) {
+        if (const auto* entry = users->find(user)) co_return found(entry->password);
+    }
+    if (config.auth_user.empty() || user == config.auth_user) co_return found(std::nullopt);
+    const auto now = std::chrono::steady_clock::now();
+    if (auto it = cache_.find(user); it != cache_.end() && it->second.expires > now)
+        co_return found(it->second.password);
+    auto found = co_await query(user, database);
+    if (!found.error) cache_[user] = Cached{found.password, now + config.auth_cache_ttl};
+    co_return found;
+}
+
+asio::awaitable<PasswordLookup> AuthLookup::query(const std::string& user, const std::string& database) {
+    const auto& config = worker_.config().auth;
+    const auto topology = worker_.topology();
+    const auto* primary = topology ? topology->primary() : nullptr;
+    if (!primary) co_return failed("auth_query: no primary to ask");
+    const auto users = worker_.users();
+    const auto* auth_user = users ? users->find(config.auth_user) : nullptr;
+    if (!auth_user) co_return failed("auth_query: auth_user " + config.auth_user + " is not in auth_file");
+
+    pool::ServerConnection connection(worker_.context().get_executor(), 0, primary->name,
+                                      conf::Endpoint{primary->host, primary->port});
+    pool::ServerLogin login;
+    login.user = config.auth_user;
+    login.database = config.auth_dbname.empty() ? database : config.auth_dbname;
+    login.password = auth_user->password.text;
+    if (auto failure = co_await connection.connect_and_login(login, worker_.config().listen.server_connect_timeout)) {
+        co_return failed("auth_query: login as " + config.auth_user + " failed: " + failure->message);
+    }
+    const std::vector<std::string> params{user};
+    auto result = co_await connection.query_first_row(config.auth_query, params);
+    connection.close();
+    if (result.error) co_return failed("auth_query failed: " + result.error->message);
+    if (!result.row || result.row->size() < 2 || !(*result.row)[1]) co_return found(std::nullopt);
+    co_return found(auth::StoredPassword::classify(*(*result.row)[1]));
+}
+
+}  // namespace pgfront::proxy
