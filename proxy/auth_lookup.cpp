@@ -40,7 +40,13 @@ asio::awaitable<PasswordLookup> AuthLookup::find(const std::string& user, const 
 
 asio::awaitable<PasswordLookup> AuthLookup::query(const std::string& user, const std::string& database) {
     const auto& config = worker_.config().auth;
-    const auto topology = worker_.topology();
+    // No primary right now (start-up, failover): wait for one as a routed client would.
+    const auto deadline = Worker::Clock::now() + worker_.config().listen.connect_wait;
+    auto topology = worker_.topology();
+    while (!(topology && topology->primary()) && Worker::Clock::now() < deadline) {
+        co_await worker_.topology_change(deadline);
+        topology = worker_.topology();
+    }
     const auto* primary = topology ? topology->primary() : nullptr;
     if (!primary) co_return failed("auth_query: no primary to ask");
     const auto users = worker_.users();

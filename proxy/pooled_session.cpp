@@ -27,6 +27,7 @@
 #include "proxy/cancel_forwarding.hpp"
 #include "proxy/pool_registry.hpp"
 #include "proxy/route_choice.hpp"
+#include "proxy/session_lifetime.hpp"
 #include "proxy/worker.hpp"
 
 namespace pgfront::proxy {
@@ -50,10 +51,9 @@ PooledSession::PooledSession(Worker& worker, tcp::socket client, ListenerRole ro
       client_(std::move(client)),
       login_timer_(worker.context()),
       role_(role),
-      id_(worker.services().next_session_id.fetch_add(1, std::memory_order_relaxed)) {
+      id_(worker.services().next_session_id.fetch_add(1, std::memory_order_relaxed)),
+      peer_(describe_peer(client_)) {
     boost::system::error_code ec;
-    const auto remote = client_.remote_endpoint(ec);
-    peer_ = ec ? "?" : remote.address().to_string() + ":" + std::to_string(remote.port());
     client_.set_option(tcp::no_delay(true), ec);
     if (worker.config().listen.tcp_keepalive) client_.set_option(asio::socket_base::keep_alive(true), ec);
 }
@@ -62,10 +62,7 @@ PooledSession::~PooledSession() = default;
 
 asio::awaitable<void> PooledSession::run(std::shared_ptr<PooledSession> self) {
     auto& worker = self->worker_;
-    const auto role_index = static_cast<int>(self->role_);
-    worker.sessions().add(self.get());
-    worker.session_started();
-    worker.stats().active[role_index].fetch_add(1, std::memory_order_relaxed);
+    const SessionLifetime lifetime(worker, *self);
 
     co_await self->serve();
 
@@ -74,10 +71,8 @@ asio::awaitable<void> PooledSession::run(std::shared_ptr<PooledSession> self) {
     if (self->server_) co_await self->release_server();
     boost::system::error_code ignored;
     self->client_.close(ignored);
-    if (self->cancel_secret_ != 0) worker.services().cancels.remove({static_cast<std::uint32_t>(self->id_), self->cancel_secret_});
-    worker.sessions().remove(self.get());
-    worker.stats().active[role_index].fetch_sub(1, std::memory_order_relaxed);
-    worker.session_ended();
+    if (self->cancel_secret_ != 0)
+        worker.services().cancels.remove({static_cast<std::uint32_t>(self->id_), self->cancel_secret_});
     spdlog::debug("session closed id={} client={} user={} db={} reason={}", self->id_, self->peer_, self->user_,
                   self->database_, self->close_reason_.empty() ? "client left" : self->close_reason_);
 }

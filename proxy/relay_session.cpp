@@ -21,6 +21,7 @@
 #include "protocol/startup_messages.hpp"
 #include "proxy/cancel_forwarding.hpp"
 #include "proxy/route_choice.hpp"
+#include "proxy/session_lifetime.hpp"
 #include "proxy/worker.hpp"
 
 namespace pgfront::proxy {
@@ -50,20 +51,14 @@ RelaySession::RelaySession(Worker& worker, tcp::socket client, ListenerRole role
       server_(worker.context()),
       login_timer_(worker.context()),
       role_(role),
-      id_(worker.services().next_session_id.fetch_add(1, std::memory_order_relaxed)) {
-    boost::system::error_code ec;
-    const auto remote = client_.remote_endpoint(ec);
-    peer_ = ec ? "?" : remote.address().to_string() + ":" + std::to_string(remote.port());
-}
+      id_(worker.services().next_session_id.fetch_add(1, std::memory_order_relaxed)),
+      peer_(describe_peer(client_)) {}
 
 RelaySession::~RelaySession() = default;
 
 asio::awaitable<void> RelaySession::run(std::shared_ptr<RelaySession> self) {
     auto& worker = self->worker_;
-    const auto role_index = static_cast<int>(self->role_);
-    worker.sessions().add(self.get());
-    worker.session_started();
-    worker.stats().active[role_index].fetch_add(1, std::memory_order_relaxed);
+    const SessionLifetime lifetime(worker, *self);
     set_stream_options(self->client_, worker.config().listen.tcp_keepalive);
 
     co_await self->serve();
@@ -72,9 +67,6 @@ asio::awaitable<void> RelaySession::run(std::shared_ptr<RelaySession> self) {
     self->close_both();
     if (self->cancel_key_) worker.services().cancels.remove(*self->cancel_key_);
     if (!self->node_.empty()) worker.sessions().unbind(self->node_);
-    worker.sessions().remove(self.get());
-    worker.stats().active[role_index].fetch_sub(1, std::memory_order_relaxed);
-    worker.session_ended();
     spdlog::debug("session closed id={} client={} role={} node={} reason={}", self->id_, self->peer_,
                   to_string(self->role_), self->node_.empty() ? "-" : self->node_,
                   self->close_reason_.empty() ? "client or server ended" : self->close_reason_);
