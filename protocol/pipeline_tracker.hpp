@@ -53,6 +53,8 @@ class PipelineTracker {
     // ReadyForQuery messages still to come.
     std::size_t outstanding_ready_for_query() const { return ready_expected_; }
     bool in_copy() const;
+    // COPY FROM STDIN is under way: the server waits for the client's CopyData/CopyDone.
+    bool awaiting_copy_data() const { return phase_ == Phase::copy_in; }
     // The server is discarding messages until the client sends Sync.
     bool skipping_to_sync() const { return skipping_; }
     // False after Terminate, a FATAL/PANIC error, a protocol violation, or an error in a

@@ -4,7 +4,6 @@
 #include "proxy/pooled_session.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -33,7 +32,6 @@
 namespace pgfront::proxy {
 namespace asio = boost::asio;
 using asio::ip::tcp;
-using namespace asio::experimental::awaitable_operators;
 namespace sqlstate = protocol::sqlstate;
 
 namespace {
@@ -500,18 +498,13 @@ asio::awaitable<void> PooledSession::relay() {
             co_await release_server();
             continue;
         }
-        // The server's turn while it owes replies (and no COPY needs the client); otherwise
-        // whichever side speaks first.
-        if (tracker.outstanding_requests() > 0 && !tracker.in_copy()) {
+        // Whose turn it is follows from the protocol: the server's while it owes replies
+        // (unless it waits for COPY data), the client's otherwise. Reading one side at a
+        // time keeps the loop free of cancelled waits.
+        if (tracker.outstanding_requests() > 0 && !tracker.awaiting_copy_data()) {
             if (!co_await read_server()) co_return;
         } else {
-            auto which = co_await (client_.async_wait(tcp::socket::wait_read, nothrow) ||
-                                   server_->socket().async_wait(tcp::socket::wait_read, nothrow));
-            if (which.index() == 0) {
-                if (!co_await read_client()) co_return;
-            } else {
-                if (!co_await read_server()) co_return;
-            }
+            if (!co_await read_client()) co_return;
         }
     }
 }
