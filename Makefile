@@ -32,5 +32,13 @@ demo: build
 demo-down:
 	scripts/demo.sh --down
 
+# Benchmarks (bench/README.md): pgfront vs PgBouncer vs HAProxy vs direct on a local cluster.
+# They write bench/RESULTS.md and bench/plots/; never part of `make check`.
+bench: build
+	bench/run --pgfront $(BUILD_DIR)/app/pgfront
+
+bench-quick: build
+	bench/run --quick --pgfront $(BUILD_DIR)/app/pgfront
+
 clean:
 	rm -rf $(BUILD_DIR)

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "admin/status_json.hpp"
+#include "admin/vip_json.hpp"
 #include "app/version.hpp"
 
 namespace pgfront::admin {
@@ -40,6 +41,11 @@ AdminServer::AdminServer(AdminSources sources) : impl_(std::make_unique<Impl>())
     });
     s.Get("/nodes", [impl, json_type](const httplib::Request&, httplib::Response& res) {
         res.set_content(nodes_json(*impl->sources.topology(), std::chrono::steady_clock::now()), json_type);
+    });
+    s.Get("/vip", [impl, json_type](const httplib::Request&, httplib::Response& res) {
+        std::optional<vip::VipStatus> status;
+        if (impl->sources.vip) status = impl->sources.vip();
+        res.set_content(vip_json(status), json_type);
     });
     // Everything else: a JSON error with the right status, never a crash.
     s.set_error_handler([json_type](const httplib::Request& req, httplib::Response& res) {

@@ -8,9 +8,12 @@
 #include <memory>
 #include <string>
 
+#include <optional>
+
 #include "conf/config.hpp"
 #include "health/topology.hpp"
 #include "proxy/proxy_server.hpp"
+#include "vip/vip_status.hpp"
 
 namespace pgfront::admin {
 
@@ -21,6 +24,8 @@ struct AdminSources {
     std::function<std::shared_ptr<const conf::Config>()> config;
     std::function<std::string()> config_hash;
     std::string config_path;
+    // The VRRP speaker's state; nullopt (or unset) when there is no vip: section.
+    std::function<std::optional<vip::VipStatus>()> vip;
 };
 
 class AdminServer {

@@ -10,15 +10,23 @@
 
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "admin/admin_server.hpp"
 #include "app/version.hpp"
+#include "auth/user_list.hpp"
 #include "conf/config_loader.hpp"
 #include "health/health_monitor.hpp"
 #include "proxy/proxy_server.hpp"
+#include "vip/capabilities.hpp"
+#include "vip/release_vip.hpp"
+#include "vip/speaker_settings.hpp"
+#include "vip/vip_speaker.hpp"
 
 namespace asio = boost::asio;
 using namespace pgfront;
@@ -26,7 +34,7 @@ using namespace pgfront;
 namespace {
 
 constexpr const char* usage_text =
-    "Usage: pgfront -c FILE [--check-config]\n"
+    "Usage: pgfront -c FILE [--check-config | --release-vip]\n"
     "       pgfront --version | --help\n"
     "\n"
     "pgfront stands in front of a Patroni-managed PostgreSQL cluster: it follows the\n"
@@ -36,6 +44,8 @@ constexpr const char* usage_text =
     "  -c, --config FILE   the YAML configuration (see packaging/pgfront.yaml)\n"
     "      --check-config  validate FILE, print every problem with its line, and exit\n"
     "                      (0 valid, 1 invalid)\n"
+    "      --release-vip   remove the vip: address from its interface (after a priority-0\n"
+    "                      advert when it was there) and exit; for systemd ExecStopPost\n"
     "      --version       print the version and the event-loop backend\n"
     "  -h, --help          this text\n"
     "\n"
@@ -46,6 +56,7 @@ constexpr const char* usage_text =
 struct Options {
     std::string config_path;
     bool check_only = false;
+    bool release_vip = false;
 };
 
 // Returns an exit code to stop with, or -1 to run.
@@ -62,6 +73,8 @@ int parse_options(int argc, char** argv, Options& options) {
             options.config_path = arg.substr(9);
         } else if (arg == "--check-config") {
             options.check_only = true;
+        } else if (arg == "--release-vip") {
+            options.release_vip = true;
         } else if (arg == "--version") {
             std::cout << "pgfront " << PGFRONT_VERSION << " (event loop: " << PGFRONT_IO_BACKEND << ")\n";
             return 0;
@@ -97,9 +110,33 @@ void report_errors(const conf::LoadResult& result, const std::string& path) {
     for (const auto& error : result.errors) std::cerr << conf::describe(error, path) << "\n";
 }
 
+// The pooling modes' users from auth.auth_file (PgBouncer's userlist.txt). Null with
+// `error` set when the file cannot be read or has errors; null and no error when not needed.
+std::shared_ptr<const auth::UserList> load_users(const conf::Config& config, std::string& error) {
+    if (config.pool.mode == conf::PoolMode::none || config.auth.auth_file.empty()) return nullptr;
+    std::ifstream in(config.auth.auth_file, std::ios::binary);
+    if (!in) {
+        error = config.auth.auth_file + ": cannot read the auth file";
+        return nullptr;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    auto parsed = auth::parse_user_list(text.str());
+    if (!parsed.ok()) {
+        const auto& first = parsed.errors.front();
+        error = config.auth.auth_file + ":" + std::to_string(first.line) + ":" + std::to_string(first.column) + ": " +
+                first.message;
+        return nullptr;
+    }
+    for (const auto& warning : parsed.warnings)
+        spdlog::warn("{}:{}: {}", config.auth.auth_file, warning.line, warning.message);
+    return std::make_shared<const auth::UserList>(std::move(parsed.users));
+}
+
 class Daemon {
 public:
-    Daemon(std::string path, std::shared_ptr<const conf::Config> config)
+    Daemon(std::string path, std::shared_ptr<const conf::Config> config,
+           std::optional<vip::SpeakerSettings> vip_settings)
         : path_(std::move(path)),
           config_(std::move(config)),
           signals_(control_, SIGTERM, SIGINT, SIGHUP),
@@ -115,13 +152,25 @@ public:
                   std::lock_guard lock(hash_mutex_);
                   return config_hash_;
               },
-              path_}) {}
+              path_,
+              [this]() -> std::optional<vip::VipStatus> {
+                  if (!vip_) return std::nullopt;
+                  return vip_->status();
+              }}) {
+        if (vip_settings) vip_ = std::make_unique<vip::VipSpeaker>(control_.get_executor(), std::move(*vip_settings));
+    }
+
+    void set_users(std::shared_ptr<const auth::UserList> users) { proxy_.update_users(std::move(users)); }
 
     int run(const std::string& config_hash) {
         config_hash_ = config_hash;
         shared_config_ = config_;
         proxy_.start();
         admin_.start(config_->admin.listen);
+        if (vip_) {
+            vip_->start();  // listeners are bound: this pgfront may hold the VIP
+            vip_->set_listeners_up(true);
+        }
         monitor_.start();
         spdlog::info("pgfront {} started cluster={} primary={} replica={} workers={} event_loop={}", PGFRONT_VERSION,
                      config_->cluster.name, config_->listen.primary.to_string(),
@@ -141,6 +190,7 @@ private:
         for (const auto* r : topology->replicas()) replicas += (replicas.empty() ? "" : ",") + r->name;
         spdlog::info("topology version={} primary={} replicas=[{}]", topology->version,
                      primary ? primary->name : "none", replicas);
+        if (vip_) vip_->on_topology(topology);
         proxy_.publish(std::move(topology));
     }
 
@@ -158,6 +208,8 @@ private:
                 return;
             }
             stopping_ = true;
+            // New clients go to the peer from now on: hand the VIP over before draining.
+            if (vip_) vip_->shutdown("stop signal");
             spdlog::info("stop signal: no new clients; waiting up to {} ms for {} session(s)",
                          config_->listen.shutdown_grace.count(), proxy_.active_sessions());
             proxy_.stop_accepting();
@@ -181,6 +233,7 @@ private:
     }
 
     void finish() {
+        if (vip_) vip_->shutdown("pgfront is stopping");
         proxy_.close_all_sessions("pgfront is shutting down");
         monitor_.stop();
         signals_.cancel();
@@ -197,11 +250,21 @@ private:
             return;
         }
         const auto& next = *result.config;
+        std::string users_error;
+        auto users = load_users(next, users_error);
+        if (!users_error.empty()) {
+            spdlog::error("reload rejected, keeping the running configuration: {}", users_error);
+            return;
+        }
+        if (next.pool.mode != config_->pool.mode)
+            spdlog::warn("reload: pool.mode changes only after a restart");
+        proxy_.update_users(std::move(users));
         if (!(next.listen.primary == config_->listen.primary) || !(next.listen.replica == config_->listen.replica) ||
             next.listen.workers != config_->listen.workers || !(next.admin.listen == config_->admin.listen))
             spdlog::warn("reload: listen addresses and worker count change only after a restart");
         spdlog::set_level(spdlog::level::from_str(next.log.level));
         monitor_.reconfigure(next.cluster, next.health);
+        reload_vip(next.vip);
         proxy_.update_config(result.config);
         config_ = result.config;
         std::atomic_store(&shared_config_, config_);
@@ -210,6 +273,15 @@ private:
             config_hash_ = result.text_hash;
         }
         spdlog::info("configuration reloaded from {} hash={}", path_, result.text_hash);
+    }
+
+    void reload_vip(const conf::VipConfig& next) {
+        if (!vip_ && !next.enabled) return;
+        const auto restart = vip::restart_only_changes(config_->vip, next);
+        for (const auto& key : restart) spdlog::warn("reload: {} changes only after a restart", key);
+        if (!vip_ || !next.enabled) return;
+        auto settings = vip::to_speaker_settings(next);
+        if (settings.settings) vip_->reconfigure(std::move(*settings.settings));
     }
 
     std::string path_;
@@ -224,6 +296,8 @@ private:
     std::mutex hash_mutex_;
     std::string config_hash_;
     admin::AdminServer admin_;
+    // After control_: destroyed (and so shut down: priority 0, VIP removed) before it.
+    std::unique_ptr<vip::VipSpeaker> vip_;
     bool stopping_ = false;
     std::chrono::steady_clock::time_point grace_deadline_{};
 };
@@ -240,14 +314,44 @@ int main(int argc, char** argv) {
         std::cerr << "pgfront: " << loaded.errors.size() << " problem(s) in " << options.config_path << "\n";
         return 1;
     }
+    std::string users_error;
+    auto users = load_users(*loaded.config, users_error);
+    if (!users_error.empty()) {
+        std::cerr << users_error << "\n";
+        return 1;
+    }
     if (options.check_only) {
         std::cout << options.config_path << ": configuration is valid\n";
         return 0;
     }
 
+    std::optional<vip::SpeakerSettings> vip_settings;
+    if (loaded.config->vip.enabled) {
+        auto mapped = vip::to_speaker_settings(loaded.config->vip);
+        if (!mapped.settings) {
+            for (const auto& error : mapped.errors) std::cerr << options.config_path << ": " << error << "\n";
+            return 1;
+        }
+        vip_settings = std::move(mapped.settings);
+    }
+    if (options.release_vip) {
+        if (!vip_settings) {
+            std::cout << "pgfront: " << options.config_path << " has no vip: section; nothing to release\n";
+            return 0;
+        }
+        return vip::release_vip(*vip_settings, std::cout);
+    }
+    if (vip_settings) {
+        if (const auto problem = vip::capabilities_problem(); !problem.empty()) {
+            std::cerr << "pgfront: cannot start: " << problem << "\n";
+            return 1;
+        }
+    }
+
     configure_logging(loaded.config->log);
     try {
-        Daemon daemon(options.config_path, loaded.config);
+        Daemon daemon(options.config_path, loaded.config, std::move(vip_settings));
+        daemon.set_users(std::move(users));
         return daemon.run(loaded.text_hash);
     } catch (const std::exception& e) {
         spdlog::critical("pgfront cannot start: {}", e.what());

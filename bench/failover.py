@@ -243,6 +243,13 @@ def run_event(cluster, event, targets, round_no):
         r = analyse(w, event_at, watch.promoted_at, end_at)
         r.update(acked[w.label])
         result["targets"][name] = r
+    # Per-write timestamps (seconds since the event) for timelines; not used by analyse().
+    result["timeline"] = {
+        "end_s": round(end_at - event_at, 3),
+        "targets": {name: {"ok": [round(t - event_at, 3) for t, _ in w.ok],
+                           "errors": [round(t - event_at, 3) for t, _ in w.errors]}
+                    for (name, _), w in zip(targets, writers)},
+    }
     return result
 
 
@@ -254,9 +261,24 @@ def median(values):
     return values[mid] if len(values) % 2 else round((values[mid - 1] + values[mid]) / 2, 3)
 
 
-def report(results, args, started):
+def target_names(results):
+    """The targets of the results, in the order they were first listed."""
+    names = []
+    for r in results:
+        for name in r["targets"]:
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def report(results, args, started, rerun=None):
+    if rerun is None:
+        rerun = f"/usr/bin/python3 bench/failover.py --pgfront build/app/pgfront --rounds {args.rounds}"
+    names = target_names(results)
+    title = ("pgfront vs HAProxy" if names in ([], ["pgfront", "haproxy"])
+             else " vs ".join(n.replace("haproxy", "HAProxy").replace("pgbouncer", "PgBouncer") for n in names))
     lines = [
-        "## Failover: pgfront vs HAProxy (same run, same cluster)",
+        f"## Failover: {title} (same run, same cluster)",
         "",
         f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))} on {os.uname().nodename} "
         f"({os.cpu_count()} cores), Patroni ttl 5 / loop_wait 1 / retry_timeout 2, "
@@ -264,16 +286,17 @@ def report(results, args, started):
         "pgfront: `interval 500ms, failover_interval 100ms, fall 2, rise 1`; HAProxy 2.6: "
         "`inter 1s fall 2 rise 1 on-marked-down shutdown-sessions`, `httpchk OPTIONS /primary`.",
         "",
-        "Rerun: `/usr/bin/python3 bench/failover.py --pgfront build/app/pgfront --rounds "
-        f"{args.rounds}`",
+        f"Rerun: `{rerun}`",
         "",
         "| event | target | promotion → first write (median, s) | longest write gap (median, s) "
         "| client errors (total) | acknowledged writes missing / duplicated |",
         "|---|---|---|---|---|---|",
     ]
     for event in args.events:
-        for target in ("pgfront", "haproxy"):
-            rows = [r["targets"][target] for r in results if r["event"] == event]
+        for target in target_names(results):
+            rows = [r["targets"][target] for r in results if r["event"] == event and target in r["targets"]]
+            if not rows:
+                continue
             lines.append(
                 f"| {event} | {target} | {median([r['promotion_to_first_write_s'] for r in rows])} "
                 f"| {median([r['longest_gap_s'] for r in rows])} | {sum(r['errors'] for r in rows)} "

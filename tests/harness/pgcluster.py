@@ -218,7 +218,10 @@ class Node:
         self.host = LOOPBACK
         self.pg_port = pg_port
         self.api_port = api_port
-        self.api_url = f"http://{LOOPBACK}:{api_port}"
+        # With Cluster(extra_address=A) the REST API listens on A only (Patroni takes one
+        # address); A is local, so the harness reaches it as well as clients behind it do.
+        self.api_host = cluster.extra_address or LOOPBACK
+        self.api_url = f"http://{self.api_host}:{api_port}"
         self.tags = {}
         self.proc = None  # hu.Proc of Patroni
 
@@ -307,10 +310,17 @@ class Cluster:
 
     def __init__(self, base_dir=None, nodes=3, scope="pgfront-test", ports="auto", ttl=5,
                  loop_wait=1, retry_timeout=2, keep=False, max_connections=100,
-                 pg_parameters=None, pdeathsig=True, log=None, reap_stale=True):
+                 pg_parameters=None, pdeathsig=True, log=None, reap_stale=True,
+                 extra_address=None, extra_clients=None):
+        """extra_address: an address of this host (e.g. the root end of a veth into test
+        network namespaces) that PostgreSQL listens on besides 127.0.0.1 and Patroni's REST
+        API listens on instead of it; extra_clients: the CIDR pg_hba lets in from there
+        (default extra_address/32). Both None (the default): loopback only."""
         if retry_timeout < 2:
             raise ValueError("retry_timeout < 2 breaks Patroni 3.0.2's etcd3 client")
         self.scope = scope
+        self.extra_address = extra_address
+        self.extra_clients = extra_clients or (f"{extra_address}/32" if extra_address else None)
         self.n = int(nodes)
         self.ttl, self.loop_wait, self.retry_timeout = ttl, loop_wait, retry_timeout
         self.keep = keep
@@ -510,8 +520,8 @@ class Cluster:
             "namespace": "/service/",
             "name": node.name,
             "log": {"level": "INFO"},
-            "restapi": {"listen": f"{LOOPBACK}:{node.api_port}",
-                        "connect_address": f"{LOOPBACK}:{node.api_port}"},
+            "restapi": {"listen": f"{node.api_host}:{node.api_port}",
+                        "connect_address": f"{node.api_host}:{node.api_port}"},
             "etcd3": {"hosts": f"{LOOPBACK}:{self.etcd_client_port}"},
             "bootstrap": {
                 "dcs": {
@@ -526,7 +536,8 @@ class Cluster:
                            {"auth-host": "scram-sha-256"}],
             },
             "postgresql": {
-                "listen": f"{LOOPBACK}:{node.pg_port}",
+                "listen": (f"{LOOPBACK},{self.extra_address}:{node.pg_port}" if self.extra_address
+                           else f"{LOOPBACK}:{node.pg_port}"),
                 "connect_address": f"{LOOPBACK}:{node.pg_port}",
                 "data_dir": node.data_dir,
                 "bin_dir": PG_BIN,
@@ -541,7 +552,7 @@ class Cluster:
                     "local all all peer",
                     f"host replication {REPLICATION_USER} 127.0.0.1/32 scram-sha-256",
                     "host all all 127.0.0.1/32 scram-sha-256",
-                ],
+                ] + ([f"host all all {self.extra_clients} scram-sha-256"] if self.extra_clients else []),
             },
             "watchdog": {"mode": "off"},
             "tags": dict(node.tags),
@@ -569,6 +580,7 @@ class Cluster:
             "etcd": self.etcd.to_json() if self.etcd else None,
             "etcd_client_port": self.etcd_client_port,
             "etcd_peer_port": self.etcd_peer_port,
+            "extra_address": self.extra_address,
             "nodes": [{"name": n.name, "pg_port": n.pg_port, "api_port": n.api_port,
                        "dir": n.dir, "data_dir": n.data_dir,
                        "patroni": n.proc.to_json() if n.proc else None} for n in self.nodes],
@@ -597,7 +609,8 @@ class Cluster:
         st = cls._read_state(base_dir)
         if st is None:
             raise ClusterError(f"no {STATE} in {base_dir}")
-        c = cls(base_dir=base_dir, nodes=len(st["nodes"]), scope=st["scope"], ports=None)
+        c = cls(base_dir=base_dir, nodes=len(st["nodes"]), scope=st["scope"], ports=None,
+                extra_address=st.get("extra_address"))
         c.etcd_client_port, c.etcd_peer_port = st["etcd_client_port"], st["etcd_peer_port"]
         c.sock_dir, c._own_sock_dir = st.get("sock_dir"), st.get("own_sock_dir", False)
         c.etcd_data_dir, c._own_etcd_dir = st.get("etcd_data_dir"), st.get("own_etcd_dir", False)
