@@ -404,7 +404,16 @@ LoadResult load_config_file(const std::string& path) {
     }
     std::ostringstream text;
     text << in.rdbuf();
-    return load_config_text(text.str());
+    auto result = load_config_text(text.str());
+    // A relative auth_file is found beside the config file, wherever pgfront was started.
+    if (result.ok() && !result.config->auth.auth_file.empty() && result.config->auth.auth_file.front() != '/') {
+        auto resolved = std::make_shared<Config>(*result.config);
+        const auto slash = path.rfind('/');
+        resolved->auth.auth_file = (slash == std::string::npos ? std::string(".") : path.substr(0, slash)) + "/" +
+                                   resolved->auth.auth_file;
+        result.config = std::move(resolved);
+    }
+    return result;
 }
 
 std::string describe(const ConfigError& error, std::string_view source) {

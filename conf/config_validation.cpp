@@ -90,8 +90,8 @@ std::vector<ValidationProblem> validate(const Config& config) {
     if (!config.auth.auth_user.empty() && config.auth.auth_query.find("$1") == std::string::npos)
         problem("auth.auth_query", "auth_query must take the user name as $1");
     if (pool.mode != PoolMode::none && config.auth.type != AuthType::trust && config.auth.auth_file.empty())
-        problem("auth.auth_file", "the pooling modes authenticate clients themselves: set auth.auth_file "
-                                  "(a PgBouncer userlist.txt) or auth.type: trust");
+        problem("pool.mode", "the pooling modes authenticate clients themselves: set auth.auth_file "
+                             "(a PgBouncer userlist.txt) or auth.type: trust");
     return problems;
 }
 

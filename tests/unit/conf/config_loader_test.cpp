@@ -87,7 +87,7 @@ TEST_CASE("invalid fixtures name the key and the line") {
         {"node-without-api.yaml", "cluster.nodes[0].api", 4, "REST URL"},
         {"vip-v2-subsecond.yaml", "vip.advert_interval", 10, "whole seconds"},
         {"vip-bad-track.yaml", "vip.track_no_primary", 9, "expected 'fault' or a weight"},
-        {"pool-without-auth-file.yaml", "auth.auth_file", 0, "set auth.auth_file"},
+        {"pool-without-auth-file.yaml", "pool.mode", 6, "set auth.auth_file"},
     };
     for (const auto& c : cases) {
         CAPTURE(c.file);
@@ -127,7 +127,7 @@ TEST_CASE("pool and auth use PgBouncer's names") {
     CHECK(p.server_login_retry == 2s);
     CHECK(p.server_reset_query == "DISCARD ALL");
     CHECK(r.config->auth.type == AuthType::md5);
-    CHECK(r.config->auth.auth_file == "/etc/pgfront/userlist.txt");
+    CHECK(r.config->auth.auth_file == fixture("valid/userlist.txt"));
     CHECK(r.config->auth.auth_user == "pgbouncer");
     CHECK(r.config->auth.auth_query == "SELECT usename, passwd FROM pgbouncer.get_auth($1)");
     CHECK(r.config->auth.auth_dbname == "postgres");
