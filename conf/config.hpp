@@ -121,6 +121,11 @@ struct PoolConfig {
     Duration server_idle_timeout{600000};
     Duration server_login_retry{1000};  // PgBouncer: 15s; short so failover recovers fast
     std::string server_reset_query = "DISCARD ALL";  // session mode, when a client leaves
+    // Transaction/statement mode: how long a client's next transaction on the primary port
+    // waits for a primary during a failover before it gets an error.
+    Duration failover_hold{30000};
+    // Transaction/statement mode: pgfront-named prepared statements kept per server connection.
+    int max_prepared_statements = 200;
 };
 
 enum class AuthType { scram_sha_256, md5, trust };

@@ -234,6 +234,8 @@ void read_pool(Loader& l, const YAML::Node& node, const std::string& path, PoolC
         {"server_idle_timeout", [&](auto& v, auto& k) { l.duration(v, k, c.server_idle_timeout); }},
         {"server_login_retry", [&](auto& v, auto& k) { l.duration(v, k, c.server_login_retry, Duration{0}); }},
         {"server_reset_query", [&](auto& v, auto& k) { l.string(v, k, c.server_reset_query); }},
+        {"failover_hold", [&](auto& v, auto& k) { l.duration(v, k, c.failover_hold, Duration{0}); }},
+        {"max_prepared_statements", [&](auto& v, auto& k) { l.integer(v, k, c.max_prepared_statements, 1, 100000); }},
     });
 }
 

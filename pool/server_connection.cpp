@@ -91,6 +91,14 @@ asio::awaitable<std::optional<LoginFailure>> ServerConnection::connect_and_login
     co_return result;
 }
 
+void ServerConnection::note_parameter(std::string_view name, std::string_view value) {
+    auto it = std::find_if(parameters_.begin(), parameters_.end(), [&](const auto& kv) { return kv.first == name; });
+    if (it == parameters_.end())
+        parameters_.emplace_back(std::string(name), std::string(value));
+    else
+        it->second = std::string(value);
+}
+
 asio::awaitable<std::optional<LoginFailure>> ServerConnection::login(const ServerLogin& login) {
     protocol::ByteBuffer out;
     {
@@ -138,12 +146,7 @@ asio::awaitable<std::optional<LoginFailure>> ServerConnection::login(const Serve
                 co_return f;
             }
             case 'S': {
-                if (auto p = protocol::ParameterStatus::parse(payload)) {
-                    auto it = std::find_if(parameters_.begin(), parameters_.end(),
-                                           [&](const auto& kv) { return kv.first == p->name; });
-                    if (it == parameters_.end()) parameters_.emplace_back(std::string(p->name), std::string(p->value));
-                    else it->second = std::string(p->value);
-                }
+                if (auto p = protocol::ParameterStatus::parse(payload)) note_parameter(p->name, p->value);
                 break;
             }
             case 'K': {

@@ -18,6 +18,7 @@
 #include "conf/config.hpp"
 #include "pool/frame_buffer.hpp"
 #include "pool/pool_state.hpp"
+#include "pool/prepared_statements.hpp"
 #include "protocol/pipeline_tracker.hpp"
 
 namespace pgfront::pool {
@@ -64,7 +65,14 @@ public:
     boost::asio::ip::tcp::socket& socket() { return socket_; }
     FrameBuffer& input() { return input_; }
     protocol::PipelineTracker& tracker() { return tracker_; }
+    // The server's current values of the parameters it reports (ParameterStatus), kept up to
+    // date by whoever reads its messages through note_parameter.
     const Parameters& parameters() const { return parameters_; }
+    void note_parameter(std::string_view name, std::string_view value);
+    // Settings the server never reports that pgfront SET on it for a client.
+    Parameters& other_settings() { return other_settings_; }
+    // The pgfront-named statements prepared on this connection.
+    ServerStatementCache& statements() { return statements_; }
     std::int32_t backend_pid() const { return backend_pid_; }
     std::uint32_t backend_secret() const { return backend_secret_; }
     void close();
@@ -79,6 +87,8 @@ private:
     FrameBuffer input_;
     protocol::PipelineTracker tracker_;
     Parameters parameters_;
+    Parameters other_settings_;
+    ServerStatementCache statements_;
     std::int32_t backend_pid_ = 0;
     std::uint32_t backend_secret_ = 0;
 };

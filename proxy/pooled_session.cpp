@@ -9,7 +9,11 @@
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <cstring>
+#include <tuple>
 
 #include "auth/client_method.hpp"
 #include "auth/hba_rules.hpp"
@@ -17,7 +21,9 @@
 #include "auth/random_source.hpp"
 #include "auth/scram_server_exchange.hpp"
 #include "auth/user_list.hpp"
+#include "pool/statement_release_query.hpp"
 #include "protocol/authentication.hpp"
+#include "protocol/backend_status.hpp"
 #include "protocol/error_fields.hpp"
 #include "protocol/message_writer.hpp"
 #include "protocol/sqlstate.hpp"
@@ -42,6 +48,13 @@ constexpr std::size_t max_message = std::size_t{1} << 30;
 std::string text_of(protocol::Bytes bytes) { return {reinterpret_cast<const char*>(bytes.data()), bytes.size()}; }
 protocol::Bytes bytes_of(std::string_view text) { return {reinterpret_cast<const std::byte*>(text.data()), text.size()}; }
 asio::const_buffer as_buffer(protocol::Bytes bytes) { return {bytes.data(), bytes.size()}; }
+
+// Buffers keep their capacity between messages; one that grew for a big batch gives it back
+// so that idle clients stay small.
+void release_large(protocol::ByteBuffer& buffer) {
+    buffer.clear();
+    if (buffer.capacity() > 64 * 1024) protocol::ByteBuffer().swap(buffer);
+}
 }  // namespace
 
 PooledSession::PooledSession(Worker& worker, tcp::socket client, ListenerRole role)
@@ -144,6 +157,9 @@ asio::awaitable<bool> PooledSession::read_startup() {
         }
         user_ = std::string(startup->user().value_or(""));
         database_ = std::string(startup->database().value_or(user_));
+        std::vector<std::pair<std::string_view, std::string_view>> requested;
+        for (const auto parameter : startup->parameters()) requested.emplace_back(parameter.name, parameter.value);
+        auto settings = pool::startup_settings(requested);
         if (startup->minor() > 0) {
             protocol::write_negotiate_protocol_version(out_, *startup, 0);
             if (!co_await send(out_)) co_return false;
@@ -153,6 +169,11 @@ asio::awaitable<bool> PooledSession::read_startup() {
             co_await fail(sqlstate::invalid_authorization_specification, "no PostgreSQL user name specified in startup packet");
             co_return false;
         }
+        if (settings.error) {
+            co_await fail(sqlstate::protocol_violation, *settings.error);
+            co_return false;
+        }
+        wanted_ = std::move(settings.wanted);
         if (static_cast<int>(worker_.session_count()) > worker_.config().pool.max_client_conn) {
             co_await fail(sqlstate::too_many_connections, "no more connections allowed (max_client_conn)");
             co_return false;
@@ -270,7 +291,12 @@ pool::ServerLogin PooledSession::server_login() const {
 // server login here, which also proves the database and credentials work.
 asio::awaitable<bool> PooledSession::welcome() {
     if (!co_await acquire_server()) co_return false;
+    // The server's values after the client's startup settings were applied are the client's
+    // session values from now on, in the server's own spelling ("utc" -> "UTC").
     const auto parameters = server_->parameters();
+    wanted_.reported.clear();
+    for (const auto& [name, value] : parameters)
+        if (pool::synced_reported_name(name) == name) pool::set_value(wanted_.reported, name, value);
     if (worker_.pool_mode() != conf::PoolMode::session) co_await release_server();
 
     protocol::write_authentication_ok(out_);
@@ -281,26 +307,36 @@ asio::awaitable<bool> PooledSession::welcome() {
     worker_.services().cancels.add({static_cast<std::uint32_t>(id_), cancel_secret_}, CancelTarget{});
     protocol::write_backend_key_data(out_, static_cast<std::int32_t>(id_ & 0x7fffffff), cancel_secret_);
     protocol::write_ready_for_query(out_, protocol::TransactionStatus::idle);
+    welcomed_ = true;
     co_return co_await send(out_);
 }
 
+// A server for the client's next session or transaction, on the node routing says is right
+// now. Before the client's ReadyForQuery, waiting for a node is bounded by listen.connect_wait;
+// after it (transaction and statement mode), by pool.failover_hold: a client between
+// transactions when the primary changes simply runs its next one on the new primary.
 asio::awaitable<bool> PooledSession::acquire_server() {
     const auto& config = worker_.config();
-    const auto deadline = Worker::Clock::now() + config.listen.connect_wait;
+    const auto patience = welcomed_ ? config.pool.failover_hold : config.listen.connect_wait;
+    const auto deadline = Worker::Clock::now() + patience;
     const RoutePolicy policy{config.listen.replica_fallback_to_primary};
     auto sessions_on = [this](std::string_view node) { return worker_.sessions().sessions_on(node); };
+    const auto out_of_time = [&]() -> asio::awaitable<bool> {
+        if (Worker::Clock::now() < deadline && client_.is_open()) co_return false;
+        worker_.stats().no_node_errors.fetch_add(1, std::memory_order_relaxed);
+        const std::string wanted = role_ == ListenerRole::primary ? "primary" : "replica";
+        co_await fail(sqlstate::cannot_connect_now,
+                      "no " + wanted + " was available in cluster '" + config.cluster.name + "' within " +
+                          std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(patience).count()) +
+                          " ms (" + (welcomed_ ? "pool.failover_hold" : "listen.connect_wait") + ")");
+        co_return true;
+    };
     for (;;) {
         const auto topology = worker_.topology();
         const auto* node = topology ? choose_node(*topology, role_, policy, sessions_on, worker_.next_rotation())
                                     : nullptr;
         if (!node) {
-            if (Worker::Clock::now() >= deadline || !client_.is_open()) {
-                worker_.stats().no_node_errors.fetch_add(1, std::memory_order_relaxed);
-                co_await fail(sqlstate::cannot_connect_now,
-                              std::string("no ") + (role_ == ListenerRole::primary ? "primary" : "replica") +
-                                  " is available in cluster '" + config.cluster.name + "'");
-                co_return false;
-            }
+            if (co_await out_of_time()) co_return false;
             co_await worker_.topology_change(deadline);
             continue;
         }
@@ -308,6 +344,13 @@ asio::awaitable<bool> PooledSession::acquire_server() {
                                          conf::Endpoint{node->host, node->port}, config, server_login());
         auto lease = co_await pool.acquire();
         if (lease.failure) {
+            // A node that can't be reached may be failing over: wait for routing to move on
+            // rather than fail a client that is only asking for its next transaction.
+            if (!lease.failure->definitive && Worker::Clock::now() < deadline && client_.is_open()) {
+                co_await worker_.topology_change(
+                    std::min(deadline, Worker::Clock::now() + config.health.failover_interval));
+                continue;
+            }
             if (!lease.failure->server_error.empty()) {
                 out_ = lease.failure->server_error;
                 co_await send(out_);
@@ -321,52 +364,158 @@ asio::awaitable<bool> PooledSession::acquire_server() {
         server_pool_ = &pool;
         node_ = server_->node();
         worker_.sessions().bind(node_);
+        if (const auto check = co_await usable_lease(role_); check != LeaseCheck::usable) {
+            if (co_await out_of_time()) co_return false;
+            if (check == LeaseCheck::read_only)
+                co_await worker_.topology_change(
+                    std::min(deadline, Worker::Clock::now() + config.health.failover_interval));
+            continue;
+        }
         if (cancel_secret_ != 0)
             worker_.services().cancels.add({static_cast<std::uint32_t>(id_), cancel_secret_},
                                            CancelTarget{server_->endpoint(), server_->backend_pid(),
                                                         server_->backend_secret()});
-        co_return true;
+        server_->statements().set_capacity(static_cast<std::size_t>(config.pool.max_prepared_statements));
+        co_return co_await sync_parameters();
     }
+}
+
+// A leased server is given back (and closed) instead of used when it spoke or hung up while
+// idle (a server shutting down sends its FATAL to idle connections too), or when a "primary"
+// turns out to be in recovery.
+asio::awaitable<PooledSession::LeaseCheck> PooledSession::usable_lease(ListenerRole role) {
+    bool usable = server_->input().empty();
+    if (usable) {
+        std::byte probe{};
+        const auto n = ::recv(server_->socket().native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+        usable = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+    }
+    auto check = usable ? LeaseCheck::usable : LeaseCheck::stale;
+    if (usable && role == ListenerRole::primary) {
+        for (const auto& [name, value] : server_->parameters()) {
+            if (name == "in_hot_standby" && value == "on") {
+                spdlog::warn("node {} reports in_hot_standby=on to a primary-port pool; not using it", node_);
+                worker_.stats().read_only_refusals.fetch_add(1, std::memory_order_relaxed);
+                worker_.services().report_read_only(node_);
+                check = LeaseCheck::read_only;
+            }
+        }
+    }
+    if (check == LeaseCheck::usable) co_return check;
+    server_->close();
+    co_await release_server();
+    co_return check;
+}
+
+struct PooledSession::InternalQueryResult {
+    bool ok = false;                         // the query ran and the server is at a boundary
+    std::optional<protocol::ByteBuffer> error;  // the server's ErrorResponse, if it sent one
+};
+
+// Runs a query of pgfront's own on the leased server and reads its replies to the end; the
+// client sees none of them. ParameterStatus messages still update what we know of the server.
+asio::awaitable<PooledSession::InternalQueryResult> PooledSession::run_internal_query(std::string_view sql) {
+    InternalQueryResult result;
+    protocol::ByteBuffer bytes;
+    protocol::write_query(bytes, sql);
+    auto& tracker = server_->tracker();
+    if (!tracker.on_frontend('Q', protocol::Bytes(bytes).subspan(5))) co_return result;
+    auto [ec, n] = co_await asio::async_write(server_->socket(), asio::buffer(bytes), nothrow);
+    if (ec) co_return result;
+    auto& input = server_->input();
+    while (!tracker.at_boundary()) {
+        const auto frame = input.next(protocol::Sender::backend, max_message);
+        if (frame.is_error()) co_return result;
+        if (frame.is_frame()) {
+            if (!tracker.on_backend(frame.type, frame.payload)) co_return result;
+            if (frame.type == 'S') {
+                if (const auto p = protocol::ParameterStatus::parse(frame.payload)) server_->note_parameter(p->name, p->value);
+            } else if (frame.type == 'E') {
+                const auto whole = input.pending().first(frame.consumed);
+                result.error.emplace(whole.begin(), whole.end());
+            }
+            input.consume(frame.consumed);
+            if (!tracker.reusable()) co_return result;
+            if (frame.type == 'Z') break;
+            continue;
+        }
+        auto area = input.write_area();
+        auto [rec, rn] = co_await server_->socket().async_read_some(asio::buffer(area.data(), area.size()), nothrow);
+        if (rec) co_return result;
+        input.commit(rn);
+    }
+    result.ok = tracker.at_boundary();
+    co_return result;
 }
 
 // Session mode: the server is reset before the next client gets it.
 asio::awaitable<bool> PooledSession::reset_server() {
     const auto& query = worker_.config().pool.server_reset_query;
     if (query.empty()) co_return true;
-    protocol::ByteBuffer bytes;
-    protocol::write_query(bytes, query);
-    auto& tracker = server_->tracker();
-    tracker.on_frontend('Q', protocol::Bytes(bytes).subspan(5));
-    auto [ec, n] = co_await asio::async_write(server_->socket(), asio::buffer(bytes), nothrow);
-    if (ec) co_return false;
-    auto& input = server_->input();
-    while (!tracker.at_boundary()) {
-        const auto frame = input.next(protocol::Sender::backend, max_message);
-        if (frame.is_error()) co_return false;
-        if (frame.is_frame()) {
-            if (!tracker.on_backend(frame.type, frame.payload)) co_return false;
-            input.consume(frame.consumed);
-            continue;
-        }
-        auto area = input.write_area();
-        auto [rec, rn] = co_await server_->socket().async_read_some(asio::buffer(area.data(), area.size()), nothrow);
-        if (rec) co_return false;
-        input.commit(rn);
+    const auto result = co_await run_internal_query(query);
+    if (!result.ok || result.error) co_return false;
+    if (pool::StatementReleaseQuery::classify(query).kind == pool::StatementReleaseQuery::Kind::discard_all) {
+        server_->statements().clear();
+        server_->other_settings().clear();
+    } else {
+        // Unknown effect on prepared statements and settings: nothing of ours may rely on them.
+        co_return server_->statements().size() == 0 && server_->other_settings().empty();
     }
-    co_return tracker.reusable() && !tracker.in_transaction();
+    co_return true;
+}
+
+// Brings the leased server's settings in line with the client's before its transaction runs.
+// A setting the server refuses (only possible from the startup packet) ends the client's
+// session with the server's error, as PostgreSQL ends a login with a bad setting.
+asio::awaitable<bool> PooledSession::sync_parameters() {
+    const auto sql = pool::sync_statements(wanted_, server_->parameters(), server_->other_settings());
+    if (sql.empty()) co_return true;
+    const auto result = co_await run_internal_query(sql);
+    if (result.ok && !result.error) {
+        server_->other_settings() = wanted_.other;
+        co_return true;
+    }
+    if (result.error) {
+        const auto fields = protocol::ErrorFields::parse(protocol::Bytes(*result.error).subspan(5));
+        co_await fail(fields ? fields->sqlstate() : sqlstate::connection_failure,
+                      fields ? std::string(fields->message()) : "server refused a session setting");
+    } else {
+        co_await fail(sqlstate::connection_failure, "server connection to " + node_ + " was lost");
+    }
+    co_return false;
 }
 
 asio::awaitable<void> PooledSession::release_server() {
     auto& tracker = server_->tracker();
     bool reusable = tracker.at_boundary() && !tracker.in_transaction() && tracker.reusable() &&
-                    server_->input().empty() && server_->socket().is_open();
+                    server_->input().empty() && server_->socket().is_open() && !rewriter_.server_doubtful();
     if (reusable && worker_.pool_mode() == conf::PoolMode::session) reusable = co_await reset_server();
+    rewriter_.reset();
     worker_.sessions().unbind(node_);
     if (cancel_secret_ != 0) worker_.services().cancels.add({static_cast<std::uint32_t>(id_), cancel_secret_}, CancelTarget{});
     node_.clear();
     auto* pool = server_pool_;
     server_pool_ = nullptr;
     pool->release(std::move(server_), reusable);
+}
+
+bool PooledSession::rewrites_statements() const {
+    const auto mode = worker_.pool_mode();
+    return mode == conf::PoolMode::transaction || mode == conf::PoolMode::statement;
+}
+
+pool::StatementContext PooledSession::statement_context() {
+    return {statements_, server_->statements(), worker_.statement_registry(), server_->tracker()};
+}
+
+// A ParameterStatus from the server during the client's own traffic: the server's value
+// changed, and (since the client sees it) so did the client's session value.
+void PooledSession::note_parameter_status(protocol::Bytes payload) {
+    const auto parameter = protocol::ParameterStatus::parse(payload);
+    if (!parameter) return;
+    server_->note_parameter(parameter->name, parameter->value);
+    if (const auto name = pool::synced_reported_name(parameter->name); name && *name == parameter->name)
+        pool::set_value(wanted_.reported, *name, parameter->value);
 }
 
 bool PooledSession::lease_may_end() const {
@@ -401,10 +550,14 @@ asio::awaitable<bool> PooledSession::read_server() {
     co_return co_await forward_server_messages();
 }
 
-// Whole client messages go to the server as they are, in one write; the tracker learns what
-// replies each one will bring. Terminate ends the session instead.
+// Whole client messages go to the server in one write; the tracker learns what replies each
+// one will bring. They go as they are unless they name prepared statements (transaction and
+// statement mode), which the rewriter maps onto the server's own; from the first such
+// message on, the batch is rebuilt in to_server_. Terminate ends the session instead.
 asio::awaitable<bool> PooledSession::forward_client_messages() {
     auto& tracker = server_->tracker();
+    const bool may_rewrite = rewrites_statements();
+    bool rewriting = false;
     std::size_t complete = 0;
     for (;;) {
         const auto frame = protocol::read_frame(client_in_.pending().subspan(complete), protocol::Sender::frontend,
@@ -418,27 +571,46 @@ asio::awaitable<bool> PooledSession::forward_client_messages() {
             terminated_ = true;
             break;
         }
-        if (!tracker.on_frontend(frame.type, frame.payload)) {
+        if (!rewriting && may_rewrite && pool::StatementRewriter::wants(frame.type, frame.payload)) {
+            rewriting = true;
+            const auto before = client_in_.pending().first(complete);
+            to_server_.assign(before.begin(), before.end());
+        }
+        const auto fed = rewriting ? rewriter_.on_client(frame.type, frame.payload, statement_context(), to_server_)
+                                   : rewriter_.on_plain_client(frame.type, frame.payload, tracker);
+        if (!fed) {
             co_await fail(sqlstate::protocol_violation, "invalid message from client");
             co_return false;
         }
         complete += frame.consumed;
     }
     if (complete == 0) co_return true;
-    auto [ec, n] = co_await asio::async_write(server_->socket(), as_buffer(client_in_.pending().first(complete)),
-                                              nothrow);
+    const auto batch = rewriting ? protocol::Bytes(to_server_) : client_in_.pending().first(complete);
+    boost::system::error_code ec;
+    if (!batch.empty()) std::tie(ec, std::ignore) = co_await asio::async_write(server_->socket(), as_buffer(batch), nothrow);
     client_in_.consume(complete);
     if (terminated_) client_in_.consume(client_in_.size());
+    if (rewriting) release_large(to_server_);
     if (ec) {
         co_await fail(sqlstate::connection_failure, "server connection to " + node_ + " was lost");
         co_return false;
     }
+    // Answers pgfront owes with nothing outstanding ahead of them (e.g. ParseComplete for a
+    // statement this server already has, when the client then waits with Flush).
+    if (rewriting) {
+        rewriter_.flush_answers(statement_context(), out_);
+        if (!out_.empty() && !co_await send(out_)) co_return false;
+    }
     co_return true;
 }
 
+// Server replies go to the client in one write per batch, up to the transaction boundary.
+// While the rewriter owes nothing they go as they are (no copy); otherwise through it.
 asio::awaitable<bool> PooledSession::forward_server_messages() {
     auto& input = server_->input();
     auto& tracker = server_->tracker();
+    const bool statement_mode = worker_.pool_mode() == conf::PoolMode::statement;
+    const bool editing = rewriter_.has_answers();
     std::size_t complete = 0;
     bool refused_transaction = false;
     for (;;) {
@@ -448,22 +620,34 @@ asio::awaitable<bool> PooledSession::forward_server_messages() {
             co_return false;
         }
         if (!frame.is_frame()) break;
-        if (!tracker.on_backend(frame.type, frame.payload)) {
-            co_await fail(sqlstate::protocol_violation, "server reply out of order");
-            co_return false;
-        }
         // Statement mode: a statement that leaves a transaction open is refused in place of
         // its ReadyForQuery, so the client reads the reason as the statement's answer.
-        if (frame.type == 'Z' && worker_.pool_mode() == conf::PoolMode::statement && tracker.in_transaction()) {
+        if (statement_mode && frame.type == 'Z' && !frame.payload.empty() && frame.payload[0] != std::byte{'I'}) {
             refused_transaction = true;
+            (void)tracker.on_backend(frame.type, frame.payload);
             break;
+        }
+        if (frame.type == 'S') note_parameter_status(frame.payload);
+        const auto fed = editing ? rewriter_.on_server(frame.type, frame.payload,
+                                                       input.pending().subspan(complete, frame.consumed),
+                                                       statement_context(), out_)
+                                 : rewriter_.on_plain_server(frame.type, frame.payload, tracker);
+        if (!fed) {
+            co_await fail(sqlstate::protocol_violation, "server reply out of order");
+            co_return false;
         }
         complete += frame.consumed;
         if (tracker.at_boundary()) break;  // anything after belongs to nobody yet
     }
     if (complete > 0) {
-        auto [ec, n] = co_await asio::async_write(client_, as_buffer(input.pending().first(complete)), nothrow);
+        const auto batch = editing ? protocol::Bytes(out_) : input.pending().first(complete);
+        boost::system::error_code ec;
+        if (!batch.empty()) std::tie(ec, std::ignore) = co_await asio::async_write(client_, as_buffer(batch), nothrow);
         input.consume(complete);
+        if (editing) {
+            out_.clear();
+            release_large(out_);
+        }
         if (ec) co_return false;
     }
     if (refused_transaction) {

@@ -15,6 +15,8 @@
 #include "auth/scram_keys.hpp"
 #include "pool/frame_buffer.hpp"
 #include "pool/server_pool.hpp"
+#include "pool/session_parameters.hpp"
+#include "pool/statement_rewriter.hpp"
 #include "protocol/bytes.hpp"
 #include "proxy/client_session.hpp"
 
@@ -43,6 +45,11 @@ private:
     boost::asio::awaitable<bool> acquire_server();
     boost::asio::awaitable<void> release_server();
     boost::asio::awaitable<bool> reset_server();
+    boost::asio::awaitable<bool> sync_parameters();
+    struct InternalQueryResult;
+    boost::asio::awaitable<InternalQueryResult> run_internal_query(std::string_view sql);
+    enum class LeaseCheck { usable, stale, read_only };
+    boost::asio::awaitable<LeaseCheck> usable_lease(ListenerRole role);
     boost::asio::awaitable<bool> read_client();
     boost::asio::awaitable<bool> read_server();
     boost::asio::awaitable<bool> forward_client_messages();
@@ -52,6 +59,9 @@ private:
     boost::asio::awaitable<bool> send(protocol::ByteBuffer& bytes);
     pool::ServerLogin server_login() const;
     bool lease_may_end() const;
+    bool rewrites_statements() const;
+    pool::StatementContext statement_context();
+    void note_parameter_status(protocol::Bytes payload);
 
     Worker& worker_;
     boost::asio::ip::tcp::socket client_;
@@ -70,6 +80,11 @@ private:
     pool::ServerPool* server_pool_ = nullptr;
     std::string node_;
     bool terminated_ = false;  // the client sent Terminate
+    bool welcomed_ = false;    // the client has its ReadyForQuery: waits now fall under failover_hold
+    pool::SessionParameters wanted_;       // the client's session settings
+    pool::ClientStatements statements_;    // the client's named prepared statements
+    pool::StatementRewriter rewriter_;
+    protocol::ByteBuffer to_server_;
     std::uint32_t cancel_secret_ = 0;
 };
 

@@ -18,6 +18,7 @@
 
 #include "conf/config.hpp"
 #include "health/topology.hpp"
+#include "pool/prepared_statements.hpp"
 #include "proxy/auth_lookup.hpp"
 #include "proxy/listener_role.hpp"
 #include "proxy/pool_registry.hpp"
@@ -76,6 +77,7 @@ public:
     const health::TopologyPtr& topology() const { return topology_; }
     SessionRegistry& sessions() { return sessions_; }
     PoolRegistry& pools() { return pools_; }
+    pool::StatementRegistry& statement_registry() { return statement_registry_; }
     AuthLookup& auth_lookup() { return auth_lookup_; }
     const std::shared_ptr<const auth::UserList>& users() const { return users_; }
     std::span<const std::uint8_t> mock_key() const { return services_.mock_key; }
@@ -104,6 +106,7 @@ private:
     std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
     SessionRegistry sessions_;
     PoolRegistry pools_;
+    pool::StatementRegistry statement_registry_;
     AuthLookup auth_lookup_{*this};
     std::shared_ptr<const auth::UserList> users_;
     WorkerStats stats_;

@@ -1,0 +1,49 @@
+// Session parameters in the pooling modes. A client's settings (from its startup packet, and
+// every SET the server reports back through ParameterStatus) belong to the client, not to the
+// server connection it happens to use: before a client's transaction runs on a server whose
+// values differ, pgfront sends the SET statements that bring it in line. Pure: no I/O.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace pgfront::pool {
+
+using Parameters = std::vector<std::pair<std::string, std::string>>;
+
+std::optional<std::string_view> value_of(const Parameters& parameters, std::string_view name);
+void set_value(Parameters& parameters, std::string_view name, std::string_view value);
+void remove_value(Parameters& parameters, std::string_view name);
+
+// The canonical name of a parameter PostgreSQL reports (GUC_REPORT) that a client may change
+// and pgfront keeps in line ("timezone" -> "TimeZone"); nullopt for any other name,
+// including reported ones no client can change (server_version, is_superuser, ...).
+std::optional<std::string_view> synced_reported_name(std::string_view name);
+
+struct SessionParameters {
+    Parameters reported;  // canonical names, values as the server reports them
+    Parameters other;     // startup settings PostgreSQL never reports (e.g. extra_float_digits)
+};
+
+// What a client's startup packet asks for besides user and database: reported settings,
+// other settings (including `-c name=value` items of `options`), or an error text for what
+// pgfront can't honour (replication connections, malformed names or options).
+struct StartupSettings {
+    SessionParameters wanted;
+    std::optional<std::string> error;
+};
+StartupSettings startup_settings(const std::vector<std::pair<std::string_view, std::string_view>>& startup);
+
+// The statements (one simple query) that turn the server's values into `wanted`: SET for
+// every difference, RESET for an `other` setting the server has and the client doesn't. ""
+// when nothing differs.
+std::string sync_statements(const SessionParameters& wanted, const Parameters& server_reported,
+                            const Parameters& server_other);
+inline std::string sync_statements(const SessionParameters& wanted, const SessionParameters& server) {
+    return sync_statements(wanted, server.reported, server.other);
+}
+
+}  // namespace pgfront::pool

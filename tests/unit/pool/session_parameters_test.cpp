@@ -1,0 +1,61 @@
+// Which startup settings a pooled session keeps, and the SET statements that bring a server
+// connection in line with a client.
+#include <doctest/doctest.h>
+
+#include "pool/session_parameters.hpp"
+
+using namespace pgfront::pool;
+
+TEST_CASE("reported parameters are recognized under any case and get their canonical names") {
+    CHECK(synced_reported_name("timezone") == "TimeZone");
+    CHECK(synced_reported_name("DATESTYLE") == "DateStyle");
+    CHECK(synced_reported_name("application_name") == "application_name");
+    CHECK_FALSE(synced_reported_name("server_version"));
+    CHECK_FALSE(synced_reported_name("is_superuser"));
+    CHECK_FALSE(synced_reported_name("extra_float_digits"));
+}
+
+TEST_CASE("startup settings: reported, other, options; user and database are not settings") {
+    const auto settings = startup_settings({{"user", "app"},
+                                            {"database", "appdb"},
+                                            {"TimeZone", "UTC"},
+                                            {"application_name", "psql"},
+                                            {"extra_float_digits", "3"},
+                                            {"options", "-c search_path=app,public --statement-timeout=5s -cwork_mem=8MB"}});
+    CHECK_FALSE(settings.error);
+    CHECK(value_of(settings.wanted.reported, "TimeZone") == "UTC");
+    CHECK(value_of(settings.wanted.reported, "application_name") == "psql");
+    CHECK(value_of(settings.wanted.other, "extra_float_digits") == "3");
+    CHECK(value_of(settings.wanted.other, "search_path") == "app,public");
+    CHECK(value_of(settings.wanted.other, "statement_timeout") == "5s");
+    CHECK(value_of(settings.wanted.other, "work_mem") == "8MB");
+    CHECK_FALSE(value_of(settings.wanted.other, "user"));
+}
+
+TEST_CASE("startup settings pgfront can't honour are refused with a reason") {
+    CHECK(startup_settings({{"replication", "database"}}).error);
+    CHECK_FALSE(startup_settings({{"replication", "false"}}).error);
+    CHECK(startup_settings({{"options", "-X"}}).error);
+    CHECK(startup_settings({{"bad name; DROP TABLE x", "1"}}).error);
+    CHECK(startup_settings({{"options", "-c a;b=1"}}).error);
+}
+
+TEST_CASE("sync statements set what differs and reset what the client never asked for") {
+    SessionParameters wanted;
+    set_value(wanted.reported, "TimeZone", "Europe/Paris");
+    set_value(wanted.reported, "DateStyle", "ISO, MDY");
+    set_value(wanted.other, "extra_float_digits", "3");
+    SessionParameters server;
+    set_value(server.reported, "TimeZone", "UTC");
+    set_value(server.reported, "DateStyle", "ISO, MDY");
+    set_value(server.other, "work_mem", "64MB");
+    CHECK(sync_statements(wanted, server) ==
+          "SET TimeZone = E'Europe/Paris';SET extra_float_digits = E'3';RESET work_mem;");
+    CHECK(sync_statements(wanted, wanted).empty());
+}
+
+TEST_CASE("values are quoted so that no value can end the literal") {
+    SessionParameters wanted;
+    set_value(wanted.reported, "application_name", "it's a \\ test");
+    CHECK(sync_statements(wanted, {}) == "SET application_name = E'it''s a \\\\ test';");
+}
