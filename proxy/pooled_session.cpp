@@ -324,11 +324,11 @@ asio::awaitable<bool> PooledSession::acquire_server() {
     const auto out_of_time = [&]() -> asio::awaitable<bool> {
         if (Worker::Clock::now() < deadline && client_.is_open()) co_return false;
         worker_.stats().no_node_errors.fetch_add(1, std::memory_order_relaxed);
-        const std::string wanted = role_ == ListenerRole::primary ? "primary" : "replica";
-        co_await fail(sqlstate::cannot_connect_now,
-                      "no " + wanted + " was available in cluster '" + config.cluster.name + "' within " +
-                          std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(patience).count()) +
-                          " ms (" + (welcomed_ ? "pool.failover_hold" : "listen.connect_wait") + ")");
+        std::string message = role_ == ListenerRole::primary ? "no primary" : "no replica";
+        message += " was available in cluster '" + config.cluster.name + "' within " +
+                   std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(patience).count()) + " ms (";
+        message += welcomed_ ? "pool.failover_hold)" : "listen.connect_wait)";
+        co_await fail(sqlstate::cannot_connect_now, std::move(message));
         co_return true;
     };
     for (;;) {
@@ -476,9 +476,15 @@ asio::awaitable<bool> PooledSession::sync_parameters() {
         co_return true;
     }
     if (result.error) {
+        // Named locals: g++ 12 destroys temporaries of a ?: inside co_await twice.
         const auto fields = protocol::ErrorFields::parse(protocol::Bytes(*result.error).subspan(5));
-        co_await fail(fields ? fields->sqlstate() : sqlstate::connection_failure,
-                      fields ? std::string(fields->message()) : "server refused a session setting");
+        std::string state(sqlstate::connection_failure);
+        std::string message = "server refused a session setting";
+        if (fields) {
+            state = fields->sqlstate();
+            message = fields->message();
+        }
+        co_await fail(state, std::move(message));
     } else {
         co_await fail(sqlstate::connection_failure, "server connection to " + node_ + " was lost");
     }

@@ -1,0 +1,376 @@
+#!/usr/bin/python3
+"""Transaction pooling that applications don't notice, through a real pgfront in front of a
+real Patroni cluster, with real drivers: named prepared statements keep working while every
+transaction may land on another server connection (pgbench -M prepared, psycopg 3 with
+prepare_threshold=0, JDBC with prepareThreshold=1, node-postgres named queries), session
+settings follow the client from server to server, a switchover under write load costs only
+the transactions in flight, and with no primary at all the next transaction waits
+(pool.failover_hold) instead of failing."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+import urllib.request
+
+import psycopg
+
+import e2e_common
+from e2e_common import wait_until
+
+from pgcluster import Cluster
+from pgfront_process import PgFront, free_port
+
+CLUSTER = None
+PROXY = None
+PORT = None
+ADMIN_PORT = None
+POOL_SIZE = 4
+WORKDIR = None
+CLIENTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "clients")
+PGBENCH = "/usr/lib/postgresql/15/bin/pgbench"
+
+
+def setUpModule():
+    global CLUSTER, PROXY, PORT, ADMIN_PORT, WORKDIR
+    CLUSTER = Cluster(nodes=2, scope="txpool")
+    CLUSTER.start()
+    WORKDIR = tempfile.TemporaryDirectory(prefix="pgfront-txpool-")
+    userlist = os.path.join(WORKDIR.name, "userlist.txt")
+    with open(userlist, "w") as f:
+        f.write('"pgbouncer" "bouncerpass"\n')  # auth_user only; app's secret comes from auth_query
+    PORT = free_port()
+    ADMIN_PORT = free_port()
+    PROXY = PgFront(e2e_common.pgfront_binary(), proxy_config(PORT, userlist))
+    PROXY.start()
+    PROXY.wait_listening(PORT, timeout=10)
+
+
+def proxy_config(port, userlist, failover_hold="20s"):
+    return CLUSTER.pgfront_cluster_yaml() + f"""
+health: {{interval: 200ms, failover_interval: 50ms, timeout: 500ms}}
+listen: {{primary: "127.0.0.1:{port}", replica: "127.0.0.1:{free_port()}", client_login_timeout: 10s}}
+admin: {{listen: "127.0.0.1:{ADMIN_PORT}"}}
+pool: {{mode: transaction, default_pool_size: {POOL_SIZE}, query_wait_timeout: 60s, failover_hold: {failover_hold}}}
+auth: {{type: scram-sha-256, auth_file: "{userlist}", auth_user: pgbouncer}}
+log: {{level: info}}
+"""
+
+
+def tearDownModule():
+    if PROXY:
+        if not PROXY.running():
+            print(f"pgfront exited with {PROXY.returncode}; its log ends:\n{PROXY.log_text()[-4000:]}", file=sys.stderr)
+        PROXY.terminate()
+    if CLUSTER:
+        CLUSTER.stop()
+    if WORKDIR:
+        WORKDIR.cleanup()
+
+
+def connect(**kw):
+    params = dict(host="127.0.0.1", port=PORT, dbname="appdb", user="app", password="apppass",
+                  connect_timeout=20, autocommit=True)
+    params.update(kw)
+    return psycopg.connect(**params)
+
+
+class TransactionPooling(unittest.TestCase):
+    def setUp(self):
+        self.log_mark = len(PROXY.log_text())
+
+    def tearDown(self):
+        result = getattr(self._outcome, "result", None)
+        if result and any(test is self for test, _ in result.failures + result.errors):
+            print(PROXY.log_text()[self.log_mark:][-6000:])
+
+    def test_01_pgbench_prepared_and_extended_with_more_clients_than_servers(self):
+        init = subprocess.run([PGBENCH, "-i", "-s", "1", "-q", "-h", "127.0.0.1", "-p", str(CLUSTER.primary().pg_port),
+                               "-U", "app", "appdb"], env={**os.environ, "PGPASSWORD": "apppass"},
+                              capture_output=True, text=True, timeout=120)
+        self.assertEqual(init.returncode, 0, init.stderr)
+        for mode in ("prepared", "extended"):
+            run = subprocess.run([PGBENCH, "-n", "-S", "-M", mode, "-c", "12", "-j", "2", "-T", "4",
+                                  "-h", "127.0.0.1", "-p", str(PORT), "-U", "app", "appdb"],
+                                 env={**os.environ, "PGPASSWORD": "apppass"}, capture_output=True, text=True,
+                                 timeout=60)
+            self.assertEqual(run.returncode, 0, f"-M {mode}: {run.stderr[-2000:]}")
+            self.assertIn("number of failed transactions: 0", run.stdout, run.stdout)
+            processed = int(run.stdout.split("number of transactions actually processed: ")[1].split()[0])
+            self.assertGreater(processed, 100, run.stdout)
+            print(f"pgbench -M {mode} -S -c 12 through a pool of {POOL_SIZE}: {processed} transactions, 0 errors",
+                  file=sys.stderr)
+
+    def test_02_psycopg_prepared_statements_survive_server_changes(self):
+        errors = []
+        pids = set()
+        lock = threading.Lock()
+
+        def worker(index):
+            try:
+                with connect(prepare_threshold=0) as conn:
+                    for i in range(60):
+                        # Its own transaction each time: the pool may lend another server.
+                        with conn.transaction():
+                            value, pid = conn.execute("SELECT %s::int * 2, pg_backend_pid()",
+                                                      (index * 1000 + i,)).fetchone()
+                        if value != (index * 1000 + i) * 2:
+                            raise AssertionError(f"wrong result {value}")
+                        with lock:
+                            pids.add(pid)
+                    # Prepared statements the driver knows are the server's, as far as it can tell.
+                    names = conn.execute("SELECT count(*) FROM pg_prepared_statements").fetchone()[0]
+                    if names < 1:
+                        raise AssertionError("no prepared statement visible")
+            except Exception as e:  # noqa: BLE001 - collected and reported below
+                with lock:
+                    errors.append(repr(e))
+
+        threads = [threading.Thread(target=worker, args=(n,)) for n in range(10)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        self.assertEqual(errors, [])
+        self.assertGreater(len(pids), 1, "every transaction ran on the same server connection: nothing was tested")
+
+    def test_03_jdbc_prepare_threshold_1(self):
+        jar = "/usr/share/java/postgresql.jar"
+        self.assertTrue(os.path.exists(jar), "libpostgresql-jdbc-java is not installed")
+        classes = os.path.join(WORKDIR.name, "java")
+        os.makedirs(classes, exist_ok=True)
+        subprocess.run(["javac", "-d", classes, os.path.join(CLIENTS_DIR, "PreparedLoop.java")], check=True,
+                       timeout=120)
+        url = f"jdbc:postgresql://127.0.0.1:{PORT}/appdb?prepareThreshold=1&sslmode=disable"
+        run = subprocess.run(["java", "-cp", f"{classes}:{jar}", "PreparedLoop", url, "app", "apppass", "10", "50"],
+                             capture_output=True, text=True, timeout=180)
+        self.assertEqual(run.returncode, 0, run.stderr[-3000:])
+        result = json.loads(run.stdout.strip().splitlines()[-1])
+        print(f"JDBC: {result}", file=sys.stderr)
+        self.assertEqual(result["errors"], 0, result)
+        self.assertEqual(result["executions"], 500)
+        self.assertGreater(result["server_pids"], 1)
+
+    def test_04_node_postgres_named_queries(self):
+        node_modules = ensure_node_clients()
+        run = subprocess.run(["node", os.path.join(CLIENTS_DIR, "prepared_loop.js"), "127.0.0.1", str(PORT), "app",
+                              "apppass", "appdb", "10", "50"],
+                             env={**os.environ, "NODE_PATH": node_modules}, capture_output=True, text=True,
+                             timeout=180)
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr[-3000:])
+        result = json.loads(run.stdout.strip().splitlines()[-1])
+        print(f"node-postgres: {result}", file=sys.stderr)
+        self.assertEqual(result["errors"], 0, result)
+        self.assertEqual(result["executions"], 500)
+        self.assertGreater(result["server_pids"], 1)
+
+    def test_05_prepare_errors_deallocate_and_close_behave_as_in_postgresql(self):
+        with connect() as conn:
+            pgconn = conn.pgconn
+            self.assertEqual(pgconn.prepare(b"s1", b"SELECT $1::int + 10").status, psycopg.pq.ExecStatus.COMMAND_OK)
+            self.assertEqual(pgconn.exec_prepared(b"s1", [b"5"]).get_value(0, 0), b"15")
+            dup = pgconn.prepare(b"s1", b"SELECT 2")
+            self.assertEqual(dup.status, psycopg.pq.ExecStatus.FATAL_ERROR)
+            self.assertEqual(dup.error_field(psycopg.pq.DiagnosticField.SQLSTATE), b"42P05")
+            self.assertIn(b'prepared statement "s1" already exists', dup.error_message)
+            # Still usable after the error, with its original meaning.
+            self.assertEqual(pgconn.exec_prepared(b"s1", [b"1"]).get_value(0, 0), b"11")
+            missing = pgconn.exec_prepared(b"nosuch", [])
+            self.assertEqual(missing.error_field(psycopg.pq.DiagnosticField.SQLSTATE), b"26000")
+            conn.execute("DEALLOCATE s1")
+            gone = pgconn.exec_prepared(b"s1", [b"1"])
+            self.assertEqual(gone.error_field(psycopg.pq.DiagnosticField.SQLSTATE), b"26000")
+            with self.assertRaises(psycopg.errors.lookup("26000")):
+                conn.execute("DEALLOCATE s1")
+            pgconn.prepare(b"s2", b"SELECT 'two'")
+            pgconn.prepare(b"s3", b"SELECT 'three'")
+            conn.execute("DEALLOCATE ALL")
+            self.assertEqual(pgconn.exec_prepared(b"s2", []).error_field(psycopg.pq.DiagnosticField.SQLSTATE),
+                             b"26000")
+            # A statement whose table went away fails when it is prepared again elsewhere,
+            # with PostgreSQL's own error.
+            conn.execute("CREATE TABLE IF NOT EXISTS short_lived (x int)")
+            pgconn.prepare(b"s4", b"SELECT count(*) FROM short_lived")
+            conn.execute("DROP TABLE short_lived")
+            failed = pgconn.exec_prepared(b"s4", [])
+            self.assertEqual(failed.error_field(psycopg.pq.DiagnosticField.SQLSTATE), b"42P01")
+            self.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
+
+    def test_06_session_settings_follow_the_client_across_server_connections(self):
+        blockers = [connect() for _ in range(POOL_SIZE - 1)]
+        try:
+            with connect(application_name="tz-client") as tokyo, connect() as plain:
+                tokyo.execute("SET TimeZone = 'Asia/Tokyo'")
+                tokyo.execute("SET DateStyle = 'SQL, DMY'")
+                tokyo.execute("SET application_name = 'renamed'")
+                seen_pids = set()
+                for i in range(24):
+                    # Other clients hold some servers inside open transactions, so that this
+                    # client's next transaction lands on another server connection.
+                    busy = blockers[: i % POOL_SIZE]
+                    for b in busy:
+                        b.execute("BEGIN")
+                        b.execute("SELECT 1")
+                    tz, ds, app, pid = tokyo.execute(
+                        "SELECT current_setting('TimeZone'), current_setting('DateStyle'),"
+                        " current_setting('application_name'), pg_backend_pid()").fetchone()
+                    self.assertEqual((tz, ds, app), ("Asia/Tokyo", "SQL, DMY", "renamed"))
+                    seen_pids.add(pid)
+                    for b in busy:
+                        b.execute("COMMIT")
+                    tz2, ds2, app2 = plain.execute(
+                        "SELECT current_setting('TimeZone'), current_setting('DateStyle'),"
+                        " current_setting('application_name')").fetchone()
+                    self.assertNotEqual(tz2, "Asia/Tokyo")
+                    self.assertNotEqual(ds2, "SQL, DMY")
+                    self.assertNotEqual(app2, "renamed")
+                self.assertGreater(len(seen_pids), 1, "always the same server: the test proved nothing")
+                # The client sees its own values reported, too.
+                self.assertEqual(tokyo.pgconn.parameter_status(b"TimeZone"), b"Asia/Tokyo")
+                self.assertEqual(tokyo.pgconn.parameter_status(b"application_name"), b"renamed")
+                self.assertNotEqual(plain.pgconn.parameter_status(b"application_name"), b"renamed")
+                print(f"settings held on {len(seen_pids)} different server connections", file=sys.stderr)
+        finally:
+            for b in blockers:
+                b.close()
+
+    def test_07_startup_settings_apply_and_a_bad_one_fails_the_login(self):
+        with connect(options="-c statement_timeout=1234", application_name="from-startup") as conn:
+            for _ in range(3):
+                self.assertEqual(conn.execute("SHOW statement_timeout").fetchone()[0], "1234ms")
+                self.assertEqual(conn.execute("SHOW application_name").fetchone()[0], "from-startup")
+        with connect() as conn:
+            for _ in range(POOL_SIZE * 2):  # no server keeps the other client's statement_timeout
+                self.assertEqual(conn.execute("SHOW statement_timeout").fetchone()[0], "0")
+        with self.assertRaises(psycopg.OperationalError) as e:
+            connect(options="-c TimeZone=No/Such_Zone")
+        self.assertIn("TimeZone", str(e.exception))
+
+    def test_08_switchover_under_write_load(self):
+        stop = threading.Event()
+        lock = threading.Lock()
+        acked = []
+        errors = []
+        clients = 50
+
+        def writer(index):
+            seq = 0
+            conn = None
+            while not stop.is_set() and seq < 100000:
+                try:
+                    if conn is None:
+                        conn = connect()
+                    seq += 1
+                    row = conn.execute("INSERT INTO writes (client, seq) VALUES (%s, %s) RETURNING id",
+                                       (f"sw{index}", seq)).fetchone()
+                    with lock:
+                        acked.append((f"sw{index}", seq))
+                    time.sleep(0.01)
+                    del row
+                except psycopg.Error as e:
+                    with lock:
+                        errors.append((index, time.monotonic(), str(e).strip().splitlines()[0]))
+                    if conn is not None and conn.closed:
+                        conn = None
+                    time.sleep(0.05)
+            if conn is not None:
+                conn.close()
+
+        threads = [threading.Thread(target=writer, args=(n,)) for n in range(clients)]
+        for t in threads:
+            t.start()
+        try:
+            time.sleep(3)
+            old = CLUSTER.primary().name
+            started = time.monotonic()
+            CLUSTER.switchover()
+            CLUSTER.wait_for_leader(not_name=old, timeout=60)
+            switch_time = time.monotonic() - started
+            time.sleep(3)
+        finally:
+            stop.set()
+            for t in threads:
+                t.join(timeout=30)
+        new_primary = CLUSTER.primary()
+        rows = CLUSTER.sql(new_primary, "SELECT client, seq FROM writes WHERE client LIKE 'sw%%'", dbname="appdb")
+        stored = {(c, s) for c, s in rows}
+        missing = [a for a in acked if a not in stored]
+        duplicates = len(rows) - len(stored)
+        by_client = {}
+        for index, _, message in errors:
+            by_client.setdefault(index, []).append(message)
+        print(f"switchover under {clients} writers: {len(acked)} acked, {len(errors)} client errors "
+              f"({len(by_client)} clients), switchover {switch_time:.1f}s, errors: {sorted(set(m for _, _, m in errors))}",
+              file=sys.stderr)
+        self.assertEqual(missing, [], "acknowledged writes are missing on the new primary")
+        self.assertEqual(duplicates, 0)
+        # Only transactions in flight at the demotion may fail: at most one per server connection.
+        self.assertLessEqual(len(errors), POOL_SIZE, errors[:10])
+        self.assertGreater(len(acked), clients * 5)
+
+    def test_09_no_primary_holds_the_next_transaction_then_fails_past_failover_hold(self):
+        leader = CLUSTER.primary()
+        CLUSTER.patronictl("pause", "--wait")
+        try:
+            with connect() as conn:
+                self.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
+                # Patroni on the primary dies (PostgreSQL stays up, paused cluster: no failover):
+                # pgfront sees no primary. The next transaction is held, then runs once the
+                # primary is back.
+                CLUSTER.kill_patroni(leader)
+                wait_until(primary_missing, 10, what="pgfront to see no primary")
+                restarter = threading.Timer(2.0, lambda: CLUSTER.start_patroni(leader, wait=False))
+                restarter.start()
+                started = time.monotonic()
+                self.assertEqual(conn.execute("SELECT 42").fetchone()[0], 42)
+                held = time.monotonic() - started
+                restarter.join()
+                self.assertGreater(held, 1.5, "the transaction was not held while there was no primary")
+                print(f"transaction held {held:.2f}s while no primary was available", file=sys.stderr)
+                wait_until(lambda: not primary_missing(), 60, what="primary back")
+
+                # With a short hold the client gets a clear error instead.
+                PROXY.write_config(proxy_config(PORT, os.path.join(WORKDIR.name, "userlist.txt"), failover_hold="1s"))
+                PROXY.reload()
+                time.sleep(0.5)
+                CLUSTER.kill_patroni(leader)
+                wait_until(primary_missing, 10, what="pgfront to see no primary")
+                started = time.monotonic()
+                with self.assertRaises(psycopg.OperationalError) as e:
+                    conn.execute("SELECT 1")
+                waited = time.monotonic() - started
+                self.assertIn("no primary was available", str(e.exception))
+                self.assertGreater(waited, 0.8)
+                self.assertLess(waited, 5)
+        finally:
+            if not leader.patroni_running():
+                CLUSTER.start_patroni(leader)
+            CLUSTER.patronictl("resume", "--wait")
+            PROXY.write_config(proxy_config(PORT, os.path.join(WORKDIR.name, "userlist.txt")))
+            PROXY.reload()
+            wait_until(lambda: not primary_missing(), 60, what="primary back")
+
+
+def primary_missing():
+    """pgfront's own view, from its admin API: no primary to route to."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{ADMIN_PORT}/status", timeout=2) as r:
+        return json.loads(r.read()).get("primary") is None
+
+
+def ensure_node_clients():
+    """node-postgres from npm, installed once into a cache directory beside the build."""
+    cache = os.path.join(os.path.expanduser("~"), ".cache", "pgfront-e2e-node")
+    modules = os.path.join(cache, "node_modules")
+    if not os.path.isdir(os.path.join(modules, "pg")):
+        os.makedirs(cache, exist_ok=True)
+        shutil.copy(os.path.join(CLIENTS_DIR, "package.json"), cache)
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", cache], check=True, timeout=300)
+    return modules
+
+
+if __name__ == "__main__":
+    e2e_common.main()
