@@ -24,6 +24,7 @@
 #include "protocol/startup_messages.hpp"
 #include "proxy/cancel_directory.hpp"
 #include "proxy/cancel_forwarding.hpp"
+#include "proxy/client_tls.hpp"
 #include "proxy/pool_registry.hpp"
 #include "proxy/route_choice.hpp"
 #include "proxy/session_lifetime.hpp"
@@ -47,13 +48,14 @@ asio::const_buffer as_buffer(protocol::Bytes bytes) { return {bytes.data(), byte
 PooledSession::PooledSession(Worker& worker, tcp::socket client, ListenerRole role)
     : worker_(worker),
       client_(std::move(client)),
+      tls_(worker.tls()),
       login_timer_(worker.context()),
       role_(role),
       id_(worker.services().next_session_id.fetch_add(1, std::memory_order_relaxed)),
-      peer_(describe_peer(client_)) {
+      peer_(describe_peer(client_.lowest_layer())) {
     boost::system::error_code ec;
-    client_.set_option(tcp::no_delay(true), ec);
-    if (worker.config().listen.tcp_keepalive) client_.set_option(asio::socket_base::keep_alive(true), ec);
+    client_.lowest_layer().set_option(tcp::no_delay(true), ec);
+    if (worker.config().listen.tcp_keepalive) client_.lowest_layer().set_option(asio::socket_base::keep_alive(true), ec);
 }
 
 PooledSession::~PooledSession() = default;
@@ -109,8 +111,9 @@ asio::awaitable<void> PooledSession::serve() {
     co_await relay();
 }
 
-// Startup packets until a StartupMessage: SSL and GSS encryption are declined for now (the
-// client continues in plain text), cancel requests are forwarded.
+// Startup packets until a StartupMessage: SSL as tls.client.mode says (client_tls.hpp), GSS
+// encryption declined (the client continues in plain text), cancel requests forwarded,
+// also when they come inside TLS.
 asio::awaitable<bool> PooledSession::read_startup() {
     for (;;) {
         protocol::FrameResult frame;
@@ -124,7 +127,14 @@ asio::awaitable<bool> PooledSession::read_startup() {
             co_return false;
         }
         const auto kind = protocol::classify_startup(frame.code);
-        if (kind == protocol::StartupKind::ssl_request || kind == protocol::StartupKind::gssenc_request) {
+        if (kind == protocol::StartupKind::ssl_request) {
+            client_in_.consume(frame.consumed);
+            const ClientTlsContext context{tls_.get(), false, id_, peer_};
+            if (co_await answer_client_ssl_request(client_, context, !client_in_.empty()) == SslRequestOutcome::failed)
+                co_return false;
+            continue;
+        }
+        if (kind == protocol::StartupKind::gssenc_request) {
             client_in_.consume(frame.consumed);
             protocol::write_ssl_response(out_, false);
             if (!co_await send(out_)) co_return false;
@@ -151,6 +161,10 @@ asio::awaitable<bool> PooledSession::read_startup() {
         client_in_.consume(frame.consumed);
         if (user_.empty()) {
             co_await fail(sqlstate::invalid_authorization_specification, "no PostgreSQL user name specified in startup packet");
+            co_return false;
+        }
+        if (auto refusal = check_client_tls(tls_.get(), client_, user_)) {
+            co_await fail(refusal->sqlstate, refusal->message);
             co_return false;
         }
         if (static_cast<int>(worker_.session_count()) > worker_.config().pool.max_client_conn) {

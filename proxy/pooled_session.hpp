@@ -17,6 +17,8 @@
 #include "pool/server_pool.hpp"
 #include "protocol/bytes.hpp"
 #include "proxy/client_session.hpp"
+#include "tls/socket_stream.hpp"
+#include "tls/tls_contexts.hpp"
 
 namespace pgfront::proxy {
 
@@ -54,7 +56,8 @@ private:
     bool lease_may_end() const;
 
     Worker& worker_;
-    boost::asio::ip::tcp::socket client_;
+    tls::SocketStream client_;
+    std::shared_ptr<const tls::TlsContexts> tls_;  // taken at accept: a reload does not change it
     boost::asio::steady_timer login_timer_;
     ListenerRole role_;
     std::uint64_t id_;
