@@ -24,6 +24,7 @@
 #include "proxy/route_choice.hpp"
 #include "proxy/session_lifetime.hpp"
 #include "proxy/worker.hpp"
+#include "tls/channel_binding.hpp"
 #include "tls/server_tls_negotiation.hpp"
 
 namespace pgfront::proxy {
@@ -428,7 +429,8 @@ asio::awaitable<void> RelaySession::relay_server_to_client(bool watch_startup) {
 
 // Relays the server's startup replies message by message until ReadyForQuery, noting the
 // cancel key and refusing a "primary" that reports in_hot_standby=on (it is read-only, e.g.
-// restarted by Patroni after a crash while the REST API still says primary).
+// restarted by Patroni after a crash while the REST API still says primary). A SASL offer
+// may lose its channel binding on the way (tls/channel_binding.hpp).
 asio::awaitable<bool> RelaySession::watch_server_startup() {
     auto pending = std::move(startup_reply_);  // starts with the first reply, already read
     auto* buffer = downstream_buffer_.get();
@@ -463,6 +465,15 @@ asio::awaitable<bool> RelaySession::watch_server_startup() {
                                     "node " + node_ + " is read-only (in recovery); no writable primary right now, "
                                     "please retry");
                     co_return false;
+                }
+            }
+            if (frame.type == 'R' && tls::hide_channel_binding(client_.encrypted(), server_.encrypted())) {
+                if (auto offer = tls::sasl_offer_without_channel_binding(frame.payload)) {
+                    const auto at = pending.begin() + static_cast<std::ptrdiff_t>(complete);
+                    pending.erase(at, at + static_cast<std::ptrdiff_t>(frame.consumed));
+                    pending.insert(pending.begin() + static_cast<std::ptrdiff_t>(complete), offer->begin(), offer->end());
+                    complete += offer->size();
+                    continue;
                 }
             }
             if (frame.type == 'K') {
