@@ -47,13 +47,17 @@ def setUpModule():
     NODE_CERT = CERTS.issue(CA, "127.0.0.1", san="IP:127.0.0.1", file_name="node")
     CLIENT_APP = CERTS.issue(CA, "app", client=True)
     CLIENT_SOMEONE = CERTS.issue(CA, "someone", client=True)
-    CLUSTER = Cluster(nodes=2, scope="tls", ssl_cert_key=(NODE_CERT.cert, NODE_CERT.key))
+    # sslonly may log in over TLS only, so tls.server.mode allow has something to retry.
+    CLUSTER = Cluster(nodes=2, scope="tls", ssl_cert_key=(NODE_CERT.cert, NODE_CERT.key),
+                      pg_hba_extra=["hostssl all sslonly 127.0.0.1/32 scram-sha-256",
+                                    "hostnossl all sslonly 127.0.0.1/32 reject"])
     CLUSTER.start()
     secret = CLUSTER.sql(CLUSTER.primary(), "SELECT rolpassword FROM pg_authid WHERE rolname = 'app'")[0][0]
     CLUSTER.sql(CLUSTER.primary(), "CREATE ROLE plainuser LOGIN PASSWORD 'plainpass'")
+    CLUSTER.sql(CLUSTER.primary(), "CREATE ROLE sslonly LOGIN PASSWORD 'sslpass'")
     USERLIST = os.path.join(WORKDIR.name, "userlist.txt")
     with open(USERLIST, "w") as f:
-        f.write(f'"app" "{secret}"\n"pgbouncer" "bouncerpass"\n')
+        f.write(f'"app" "{secret}"\n"pgbouncer" "bouncerpass"\n"sslonly" "sslpass"\n')
 
 
 def tearDownModule():
@@ -391,6 +395,29 @@ class ServerLeg(unittest.TestCase):
             with self.assertRaises(psycopg.OperationalError):
                 connect(proxy.port, user="plainuser", password="plainpass")
             self.assertIn("auth_query: login as pgbouncer failed: TLS handshake", proxy.log_text())
+
+    def test_05_allow_tries_plain_first_then_tls(self):
+        for mode in ("transaction", "none"):
+            with self.subTest(mode=mode), pgfront("tls:\n" + server_tls("allow"), mode=mode) as proxy:
+                with connect(proxy.port) as conn:
+                    self.assertFalse(server_leg_encrypted(conn))
+                with connect(proxy.port, user="sslonly", password="sslpass") as conn:
+                    self.assertTrue(server_leg_encrypted(conn))
+        with pgfront("") as proxy:
+            with self.assertRaises(psycopg.OperationalError) as e:
+                connect(proxy.port, user="sslonly", password="sslpass")
+            self.assertIn("no encryption", str(e.exception))
+
+    def test_06_reload_of_tls_server_replaces_pooled_servers(self):
+        with pgfront("") as proxy:
+            with connect(proxy.port) as conn:
+                self.assertFalse(server_leg_encrypted(conn))
+                proxy.write_config(proxy.config_text.replace("\nlog:", "\ntls:\n" + server_tls("require") + "log:"))
+                reloads = proxy.log_text().count("configuration reloaded")
+                proxy.reload()
+                wait_until(lambda: proxy.log_text().count("configuration reloaded") > reloads, 10, what="reload")
+                # The same client's next transaction gets a server from a fresh, encrypted pool.
+                self.assertTrue(server_leg_encrypted(conn))
 
 
 if __name__ == "__main__":

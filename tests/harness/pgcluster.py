@@ -311,20 +311,22 @@ class Cluster:
     def __init__(self, base_dir=None, nodes=3, scope="pgfront-test", ports="auto", ttl=5,
                  loop_wait=1, retry_timeout=2, keep=False, max_connections=100,
                  pg_parameters=None, pdeathsig=True, log=None, reap_stale=True,
-                 extra_address=None, extra_clients=None, ssl_cert_key=None):
+                 extra_address=None, extra_clients=None, ssl_cert_key=None, pg_hba_extra=None):
         """extra_address: an address of this host (e.g. the root end of a veth into test
         network namespaces) that PostgreSQL listens on besides 127.0.0.1 and Patroni's REST
         API listens on instead of it; extra_clients: the CIDR pg_hba lets in from there
         (default extra_address/32). Both None (the default): loopback only.
         ssl_cert_key: (certificate PEM path, key PEM path): every node runs with ssl=on and
         these (copied into base_dir for the postgres user, key mode 0600). None (the
-        default): ssl stays off."""
+        default): ssl stays off. pg_hba_extra: pg_hba.conf lines put before the harness's own
+        host lines (the first match wins), e.g. to make a role hostssl-only."""
         if retry_timeout < 2:
             raise ValueError("retry_timeout < 2 breaks Patroni 3.0.2's etcd3 client")
         self.scope = scope
         self.extra_address = extra_address
         self.extra_clients = extra_clients or (f"{extra_address}/32" if extra_address else None)
         self.ssl_cert_key = tuple(ssl_cert_key) if ssl_cert_key else None
+        self.pg_hba_extra = list(pg_hba_extra or [])
         self.n = int(nodes)
         self.ttl, self.loop_wait, self.retry_timeout = ttl, loop_wait, retry_timeout
         self.keep = keep
@@ -570,8 +572,7 @@ class Cluster:
                     "rewind": {"username": REWIND_USER, "password": REWIND_PASSWORD},
                 },
                 "parameters": local_params,
-                "pg_hba": [
-                    "local all all peer",
+                "pg_hba": ["local all all peer"] + self.pg_hba_extra + [
                     f"host replication {REPLICATION_USER} 127.0.0.1/32 scram-sha-256",
                     "host all all 127.0.0.1/32 scram-sha-256",
                 ] + ([f"host all all {self.extra_clients} scram-sha-256"] if self.extra_clients else []),
