@@ -17,7 +17,9 @@ enum class TlsMode { disable, allow, prefer, require, verify_ca, verify_full };
 std::optional<TlsMode> parse_tls_mode(std::string_view text);
 std::string_view to_string(TlsMode mode);
 // verify-ca and verify-full: the peer must present a certificate signed by ca_file.
-inline bool verifies_peer(TlsMode mode) { return mode == TlsMode::verify_ca || mode == TlsMode::verify_full; }
+inline bool verifies_peer(TlsMode mode) {
+    return mode == TlsMode::verify_ca || mode == TlsMode::verify_full;
+}
 
 // TLS protocol versions allowed, one bit each.
 enum TlsProtocol : std::uint8_t { tls_v1_0 = 1, tls_v1_1 = 2, tls_v1_2 = 4, tls_v1_3 = 8 };

@@ -29,7 +29,8 @@ void validate_tls(const TlsConfig& tls, std::vector<ValidationProblem>& problems
                                    " checks the servers' certificates: set tls.server.ca_file");
     if (server.cert_file.empty() != server.key_file.empty())
         problem(server.cert_file.empty() ? "server.key_file" : "server.cert_file",
-                "tls.server.cert_file and tls.server.key_file go together (pgfront's client certificate)");
+                "tls.server.cert_file and tls.server.key_file go together (pgfront's client "
+                "certificate)");
 }
 
 }  // namespace pgfront::conf

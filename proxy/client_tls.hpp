@@ -4,7 +4,6 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,7 +24,7 @@ enum class SslRequestOutcome {
 
 struct ClientTlsContext {
     const tls::TlsContexts* tls;  // null: no tls: section in force
-    bool pass_through;  // pool.mode none
+    bool pass_through;            // pool.mode none
     std::uint64_t session_id;
     const std::string& peer;
 };
@@ -33,11 +32,12 @@ struct ClientTlsContext {
 // `data_after_request`: the client sent bytes behind its SSLRequest before our answer. They
 // would be taken as plain text ahead of the handshake, so that is refused (CVE-2021-23214).
 boost::asio::awaitable<SslRequestOutcome> answer_client_ssl_request(tls::SocketStream& client,
-                                                                   const ClientTlsContext& context,
-                                                                   bool data_after_request);
+                                                                    const ClientTlsContext& context,
+                                                                    bool data_after_request);
 
 // A refusal for a StartupMessage that tls.client.mode does not allow on this connection.
-std::optional<tls::ClientRefusal> check_client_tls(const tls::TlsContexts* tls, const tls::SocketStream& client,
+std::optional<tls::ClientRefusal> check_client_tls(const tls::TlsContexts* tls,
+                                                   const tls::SocketStream& client,
                                                    std::string_view user);
 
 }  // namespace pgfront::proxy

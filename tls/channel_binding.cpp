@@ -15,8 +15,10 @@ std::optional<protocol::ByteBuffer> sasl_offer_without_channel_binding(protocol:
     std::vector<std::string_view> kept;
     bool dropped = false;
     for (const auto mechanism : request->sasl_mechanisms()) {
-        if (mechanism.ends_with("-PLUS")) dropped = true;
-        else kept.push_back(mechanism);
+        if (mechanism.ends_with("-PLUS"))
+            dropped = true;
+        else
+            kept.push_back(mechanism);
     }
     if (!dropped) return std::nullopt;
     protocol::ByteBuffer message;

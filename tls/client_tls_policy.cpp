@@ -26,8 +26,8 @@ std::optional<ClientRefusal> check_client_startup(TlsMode client_mode, bool encr
                              "(connect with sslmode=require or stronger)"};
     if (client_mode == TlsMode::verify_full && encrypted && certificate_name != user)
         return ClientRefusal{protocol::sqlstate::invalid_authorization_specification,
-                             "certificate validation (verify-full) failed for user \"" + std::string(user) +
-                                 "\": the certificate's common name is \"" +
+                             "certificate validation (verify-full) failed for user \"" +
+                                 std::string(user) + "\": the certificate's common name is \"" +
                                  std::string(certificate_name.value_or("")) + "\""};
     return std::nullopt;
 }

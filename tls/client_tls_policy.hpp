@@ -20,7 +20,8 @@ enum class SslRequestAnswer {
 
 // `can_forward`: pass-through (pool.mode none) with tls.server disabled, so pgfront has no
 // server-leg TLS of its own to keep and PostgreSQL can answer the request itself.
-SslRequestAnswer answer_ssl_request(conf::TlsMode client_mode, bool can_forward, bool already_encrypted);
+SslRequestAnswer answer_ssl_request(conf::TlsMode client_mode, bool can_forward,
+                                    bool already_encrypted);
 
 struct ClientRefusal {
     std::string_view sqlstate;

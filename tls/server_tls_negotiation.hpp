@@ -4,7 +4,6 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-
 #include <optional>
 #include <string>
 
@@ -23,9 +22,7 @@ struct ServerTlsFailure {
 
 // nullopt: the stream is ready for the StartupMessage, encrypted or (when the attempt
 // allows) plain. `tls` may be null only for ServerAttempt::plain.
-boost::asio::awaitable<std::optional<ServerTlsFailure>> secure_server_connection(SocketStream& stream,
-                                                                                 ServerAttempt attempt,
-                                                                                 const TlsContexts* tls,
-                                                                                 const std::string& host);
+boost::asio::awaitable<std::optional<ServerTlsFailure>> secure_server_connection(
+    SocketStream& stream, ServerAttempt attempt, const TlsContexts* tls, const std::string& host);
 
 }  // namespace pgfront::tls

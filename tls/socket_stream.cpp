@@ -1,11 +1,12 @@
 // TLS upgrade and inspection of a SocketStream (see socket_stream.hpp).
 #include "tls/socket_stream.hpp"
 
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 
 namespace pgfront::tls {
 namespace asio = boost::asio;
@@ -28,15 +29,15 @@ void SocketStream::reset() {
     socket_ = lowest_layer_type(socket_.get_executor());
 }
 
-asio::awaitable<boost::system::error_code> SocketStream::handshake_as_server(std::shared_ptr<ssl::context> context) {
+asio::awaitable<boost::system::error_code> SocketStream::handshake_as_server(
+    std::shared_ptr<ssl::context> context) {
     tls_ = std::make_unique<Tls>(socket_, std::move(context));
     auto [ec] = co_await tls_->stream.async_handshake(ssl::stream_base::server, nothrow);
     co_return ec;
 }
 
-asio::awaitable<boost::system::error_code> SocketStream::handshake_as_client(std::shared_ptr<ssl::context> context,
-                                                                           const std::string& host,
-                                                                           bool verify_host) {
+asio::awaitable<boost::system::error_code> SocketStream::handshake_as_client(
+    std::shared_ptr<ssl::context> context, const std::string& host, bool verify_host) {
     tls_ = std::make_unique<Tls>(socket_, std::move(context));
     SSL* ssl_handle = tls_->stream.native_handle();
     boost::system::error_code not_ip;
@@ -49,8 +50,10 @@ asio::awaitable<boost::system::error_code> SocketStream::handshake_as_client(std
         // handshake with X509_V_ERR_HOSTNAME_MISMATCH / IP_ADDRESS_MISMATCH as the reason.
         auto* param = SSL_get0_param(ssl_handle);
         X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-        if (is_ip) X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str());
-        else X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size());
+        if (is_ip)
+            X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str());
+        else
+            X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size());
     }
     auto [ec] = co_await tls_->stream.async_handshake(ssl::stream_base::client, nothrow);
     co_return ec;
@@ -73,7 +76,8 @@ std::optional<std::string> SocketStream::peer_common_name() const {
     const int index = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
     if (index < 0) return std::nullopt;
     unsigned char* utf8 = nullptr;
-    const int length = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, index)));
+    const int length =
+        ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, index)));
     if (length < 0) return std::nullopt;
     std::string name(reinterpret_cast<const char*>(utf8), static_cast<std::size_t>(length));
     OPENSSL_free(utf8);

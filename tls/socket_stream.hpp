@@ -9,7 +9,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
-
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -19,7 +18,7 @@
 namespace pgfront::tls {
 
 class SocketStream {
-public:
+  public:
     using executor_type = boost::asio::any_io_executor;
     using lowest_layer_type = boost::asio::ip::tcp::socket;
 
@@ -48,8 +47,10 @@ public:
     auto async_read_some(const MutableBufferSequence& buffers, Token&& token) {
         return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
             [this](auto&& handler, const MutableBufferSequence& b) {
-                if (tls_) tls_->stream.async_read_some(b, std::forward<decltype(handler)>(handler));
-                else socket_.async_read_some(b, std::forward<decltype(handler)>(handler));
+                if (tls_)
+                    tls_->stream.async_read_some(b, std::forward<decltype(handler)>(handler));
+                else
+                    socket_.async_read_some(b, std::forward<decltype(handler)>(handler));
             },
             token, buffers);
     }
@@ -58,8 +59,10 @@ public:
     auto async_write_some(const ConstBufferSequence& buffers, Token&& token) {
         return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
             [this](auto&& handler, const ConstBufferSequence& b) {
-                if (tls_) tls_->stream.async_write_some(b, std::forward<decltype(handler)>(handler));
-                else socket_.async_write_some(b, std::forward<decltype(handler)>(handler));
+                if (tls_)
+                    tls_->stream.async_write_some(b, std::forward<decltype(handler)>(handler));
+                else
+                    socket_.async_write_some(b, std::forward<decltype(handler)>(handler));
             },
             token, buffers);
     }
@@ -71,7 +74,8 @@ public:
     // pgfront as the TLS client (the server leg). SNI is sent for host names; with
     // `verify_host` the certificate must name `host` (a DNS name or an IP address).
     boost::asio::awaitable<boost::system::error_code> handshake_as_client(
-        std::shared_ptr<boost::asio::ssl::context> context, const std::string& host, bool verify_host);
+        std::shared_ptr<boost::asio::ssl::context> context, const std::string& host,
+        bool verify_host);
 
     // Why a handshake failed, in words: OpenSSL's reason and, when the peer's certificate
     // was refused, the certificate check's reason.
@@ -81,7 +85,7 @@ public:
     // "TLSv1.3 TLS_AES_256_GCM_SHA384", or "plain".
     std::string describe_session() const;
 
-private:
+  private:
     struct Tls {
         Tls(lowest_layer_type& socket, std::shared_ptr<boost::asio::ssl::context> c)
             : context(std::move(c)), stream(socket, *context) {}

@@ -14,17 +14,21 @@ namespace ssl = boost::asio::ssl;
 namespace {
 
 class Builder {
-public:
-    Builder(std::string prefix, std::vector<std::string>& errors) : prefix_(std::move(prefix)), errors_(errors) {}
+  public:
+    Builder(std::string prefix, std::vector<std::string>& errors)
+        : prefix_(std::move(prefix)), errors_(errors) {}
 
-    void error(const std::string& key, const std::string& message) { errors_.push_back(prefix_ + key + ": " + message); }
+    void error(const std::string& key, const std::string& message) {
+        errors_.push_back(prefix_ + key + ": " + message);
+    }
 
     std::shared_ptr<ssl::context> make(const conf::TlsSideConfig& side, bool server_role) {
-        auto context = std::make_shared<ssl::context>(server_role ? ssl::context::tls_server : ssl::context::tls_client);
+        auto context = std::make_shared<ssl::context>(server_role ? ssl::context::tls_server
+                                                                  : ssl::context::tls_client);
         auto* handle = context->native_handle();
         const auto before = errors_.size();
-        context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                             ssl::context::single_dh_use);
+        context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                             ssl::context::no_sslv3 | ssl::context::single_dh_use);
         limit_protocols(handle, side.protocols);
         // Each connection is one long session: resumption buys nothing, and tickets would
         // need key rotation of their own.
@@ -38,9 +42,11 @@ public:
             context->use_certificate_chain_file(side.cert_file, ec);
             if (ec) error("cert_file", "cannot load " + side.cert_file + ": " + ec.message());
             context->use_private_key_file(side.key_file, ssl::context::pem, ec);
-            if (ec) error("key_file", "cannot load " + side.key_file + ": " + ec.message());
+            if (ec)
+                error("key_file", "cannot load " + side.key_file + ": " + ec.message());
             else if (SSL_CTX_check_private_key(handle) != 1)
-                error("key_file", side.key_file + " does not belong to the certificate in " + side.cert_file);
+                error("key_file",
+                      side.key_file + " does not belong to the certificate in " + side.cert_file);
         }
         if (!side.ca_file.empty()) {
             context->load_verify_file(side.ca_file, ec);
@@ -51,7 +57,8 @@ public:
             if (server_role) {
                 mode |= ssl::verify_fail_if_no_peer_cert;
                 // Tells clients which CAs their certificate must come from.
-                if (auto* names = SSL_load_client_CA_file(side.ca_file.c_str())) SSL_CTX_set_client_CA_list(handle, names);
+                if (auto* names = SSL_load_client_CA_file(side.ca_file.c_str()))
+                    SSL_CTX_set_client_CA_list(handle, names);
                 static const unsigned char id[] = "pgfront";
                 SSL_CTX_set_session_id_context(handle, id, sizeof id - 1);
             }
@@ -64,7 +71,8 @@ public:
         return context;
     }
 
-    static std::string describe(const std::string& leg, const conf::TlsSideConfig& side, ssl::context& context) {
+    static std::string describe(const std::string& leg, const conf::TlsSideConfig& side,
+                                ssl::context& context) {
         std::string text = leg + ": mode=" + std::string(conf::to_string(side.mode));
         X509* cert = SSL_CTX_get0_certificate(context.native_handle());
         if (!cert) return text;
@@ -82,11 +90,12 @@ public:
         return text;
     }
 
-private:
+  private:
     static void limit_protocols(SSL_CTX* handle, std::uint8_t allowed) {
         // Set the range, then the holes inside it (a list such as "tlsv1.0,tlsv1.2").
         const int versions[] = {TLS1_VERSION, TLS1_1_VERSION, TLS1_2_VERSION, TLS1_3_VERSION};
-        const unsigned long holes[] = {SSL_OP_NO_TLSv1, SSL_OP_NO_TLSv1_1, SSL_OP_NO_TLSv1_2, SSL_OP_NO_TLSv1_3};
+        const unsigned long holes[] = {SSL_OP_NO_TLSv1, SSL_OP_NO_TLSv1_1, SSL_OP_NO_TLSv1_2,
+                                       SSL_OP_NO_TLSv1_3};
         int lowest = -1, highest = -1;
         for (int i = 0; i < 4; ++i)
             if (allowed & (1u << i)) {
@@ -113,12 +122,16 @@ TlsContextsResult load_tls_contexts(const conf::TlsConfig& config) {
     if (config.client.mode != conf::TlsMode::disable) {
         Builder builder("tls.client.", result.errors);
         contexts->client = builder.make(config.client, true);
-        if (contexts->client) contexts->summary.push_back(Builder::describe("tls.client", config.client, *contexts->client));
+        if (contexts->client)
+            contexts->summary.push_back(
+                Builder::describe("tls.client", config.client, *contexts->client));
     }
     if (config.server.mode != conf::TlsMode::disable) {
         Builder builder("tls.server.", result.errors);
         contexts->server = builder.make(config.server, false);
-        if (contexts->server) contexts->summary.push_back(Builder::describe("tls.server", config.server, *contexts->server));
+        if (contexts->server)
+            contexts->summary.push_back(
+                Builder::describe("tls.server", config.server, *contexts->server));
     }
     if (result.errors.empty()) result.contexts = std::move(contexts);
     return result;

@@ -7,7 +7,9 @@
 using namespace pgfront::conf;
 
 namespace {
-std::string fixture(const std::string& name) { return std::string(PGFRONT_TEST_DATA_DIR) + "/conf/" + name; }
+std::string fixture(const std::string& name) {
+    return std::string(PGFRONT_TEST_DATA_DIR) + "/conf/" + name;
+}
 
 const char* cluster = R"(cluster:
   name: demo
@@ -15,7 +17,9 @@ const char* cluster = R"(cluster:
     - {name: node1, host: 127.0.0.1, api: "http://127.0.0.1:8008"}
 )";
 
-LoadResult load_tls(const std::string& tls_section) { return load_config_text(std::string(cluster) + tls_section); }
+LoadResult load_tls(const std::string& tls_section) {
+    return load_config_text(std::string(cluster) + tls_section);
+}
 }  // namespace
 
 TEST_CASE("libpq's sslmode names, nothing else") {
@@ -28,8 +32,8 @@ TEST_CASE("libpq's sslmode names, nothing else") {
     CHECK_FALSE(parse_tls_mode("verify_full"));
     CHECK_FALSE(parse_tls_mode("Require"));
     CHECK_FALSE(parse_tls_mode(""));
-    for (auto mode : {TlsMode::disable, TlsMode::allow, TlsMode::prefer, TlsMode::require, TlsMode::verify_ca,
-                      TlsMode::verify_full})
+    for (auto mode : {TlsMode::disable, TlsMode::allow, TlsMode::prefer, TlsMode::require,
+                      TlsMode::verify_ca, TlsMode::verify_full})
         CHECK(parse_tls_mode(to_string(mode)) == mode);
 }
 
@@ -83,13 +87,18 @@ TEST_CASE("refusals name the key and the line") {
     };
     const Case cases[] = {
         {"tls:\n  client:\n    mode: strict\n", "tls.client.mode", 7, "expected disable, allow"},
-        {"tls:\n  client:\n    mode: require\n", "tls.client.mode", 7, "needs tls.client.cert_file"},
-        {"tls:\n  client:\n    cert_file: a.crt\n", "tls.client.cert_file", 7, "key_file is required"},
-        {"tls:\n  client:\n    mode: verify-ca\n    cert_file: a.crt\n    key_file: a.key\n", "tls.client.mode", 7,
-         "set tls.client.ca_file"},
-        {"tls:\n  server:\n    mode: verify-full\n", "tls.server.mode", 7, "set tls.server.ca_file"},
-        {"tls:\n  server:\n    mode: require\n    key_file: c.key\n", "tls.server.key_file", 8, "go together"},
-        {"tls:\n  server:\n    protocols: tlsv2\n", "tls.server.protocols", 7, "expected secure, all"},
+        {"tls:\n  client:\n    mode: require\n", "tls.client.mode", 7,
+         "needs tls.client.cert_file"},
+        {"tls:\n  client:\n    cert_file: a.crt\n", "tls.client.cert_file", 7,
+         "key_file is required"},
+        {"tls:\n  client:\n    mode: verify-ca\n    cert_file: a.crt\n    key_file: a.key\n",
+         "tls.client.mode", 7, "set tls.client.ca_file"},
+        {"tls:\n  server:\n    mode: verify-full\n", "tls.server.mode", 7,
+         "set tls.server.ca_file"},
+        {"tls:\n  server:\n    mode: require\n    key_file: c.key\n", "tls.server.key_file", 8,
+         "go together"},
+        {"tls:\n  server:\n    protocols: tlsv2\n", "tls.server.protocols", 7,
+         "expected secure, all"},
         {"tls:\n  server:\n    sslmode: require\n", "tls.server.sslmode", 7, "unknown key"},
         {"tls:\n  client: prefer\n", "tls.client", 6, "expected a mapping"},
     };

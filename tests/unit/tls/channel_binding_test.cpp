@@ -1,5 +1,7 @@
 // SASL offers lose their -PLUS mechanisms only when the client leg is plain and pgfront
 // encrypts the server leg; the rewritten message is a well-formed AuthenticationSASL.
+#include "tls/channel_binding.hpp"
+
 #include <doctest/doctest.h>
 
 #include <string>
@@ -8,12 +10,13 @@
 #include "protocol/authentication.hpp"
 #include "protocol/frame_reader.hpp"
 #include "protocol/message_writer.hpp"
-#include "tls/channel_binding.hpp"
 
 using namespace pgfront;
 
 namespace {
-protocol::Bytes payload_of(const protocol::ByteBuffer& message) { return protocol::Bytes(message).subspan(5); }
+protocol::Bytes payload_of(const protocol::ByteBuffer& message) {
+    return protocol::Bytes(message).subspan(5);
+}
 
 std::vector<std::string> mechanisms(const protocol::ByteBuffer& message) {
     const auto frame = protocol::read_frame(message, protocol::Sender::backend, 1024);
@@ -29,7 +32,8 @@ std::vector<std::string> mechanisms(const protocol::ByteBuffer& message) {
 
 TEST_CASE("only a plain client behind a server leg pgfront encrypts loses the offer") {
     CHECK(tls::hide_channel_binding(false, true));
-    CHECK_FALSE(tls::hide_channel_binding(true, true));   // TLS both legs: binding may work (same certificate)
+    CHECK_FALSE(tls::hide_channel_binding(
+        true, true));  // TLS both legs: binding may work (same certificate)
     CHECK_FALSE(tls::hide_channel_binding(false, false));  // end to end or plain: untouched
     CHECK_FALSE(tls::hide_channel_binding(true, false));
 }

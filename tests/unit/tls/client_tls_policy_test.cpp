@@ -1,14 +1,14 @@
 // The client leg's decisions as a table: tls.client.mode x what the client sends.
-#include <doctest/doctest.h>
-
 #include "tls/client_tls_policy.hpp"
+
+#include <doctest/doctest.h>
 
 using pgfront::conf::TlsMode;
 using namespace pgfront::tls;
 
 namespace {
-constexpr TlsMode all_modes[] = {TlsMode::disable,  TlsMode::allow,     TlsMode::prefer,
-                                 TlsMode::require,  TlsMode::verify_ca, TlsMode::verify_full};
+constexpr TlsMode all_modes[] = {TlsMode::disable, TlsMode::allow,     TlsMode::prefer,
+                                 TlsMode::require, TlsMode::verify_ca, TlsMode::verify_full};
 }
 
 TEST_CASE("SSLRequest: accepted whenever tls.client is on, in every pool mode") {
@@ -18,7 +18,8 @@ TEST_CASE("SSLRequest: accepted whenever tls.client is on, in every pool mode") 
         const auto relayed = answer_ssl_request(mode, true, false);
         if (mode == TlsMode::disable) {
             CHECK(pooled == SslRequestAnswer::decline);
-            CHECK(relayed == SslRequestAnswer::forward);  // HAProxy-like: TLS with PostgreSQL itself
+            CHECK(relayed ==
+                  SslRequestAnswer::forward);  // HAProxy-like: TLS with PostgreSQL itself
         } else {
             CHECK(pooled == SslRequestAnswer::accept);
             CHECK(relayed == SslRequestAnswer::accept);
