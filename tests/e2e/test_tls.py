@@ -191,18 +191,20 @@ class ClientLeg(unittest.TestCase):
             self.assertEqual(presented_serial(proxy.port), PGFRONT_CERT.serial)
 
     def test_02_require_refuses_plain_text_with_28000(self):
+        for mode in ("transaction", "none"):
+            with self.subTest(mode=mode), pgfront(client_tls("require"), mode=mode) as proxy:
+                with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as sock:
+                    sock.sendall(startup_message("app", "appdb"))
+                    fields = read_error_response(sock)
+                self.assertIsNotNone(fields)
+                self.assertEqual(fields["C"], "28000")
+                self.assertIn("SSL required", fields["M"])
+                with self.assertRaises(psycopg.OperationalError) as e:
+                    connect(proxy.port, sslmode="disable")
+                self.assertIn("SSL required", str(e.exception))
+                with connect(proxy.port, sslmode="require") as conn:
+                    self.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
         with pgfront(client_tls("require")) as proxy:
-            with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as sock:
-                sock.sendall(startup_message("app", "appdb"))
-                fields = read_error_response(sock)
-            self.assertIsNotNone(fields)
-            self.assertEqual(fields["C"], "28000")
-            self.assertIn("SSL required", fields["M"])
-            with self.assertRaises(psycopg.OperationalError) as e:
-                connect(proxy.port, sslmode="disable")
-            self.assertIn("SSL required", str(e.exception))
-            with connect(proxy.port, sslmode="require") as conn:
-                self.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
             # GSSENCRequest is still declined; SSL after it works.
             with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as sock:
                 sock.sendall(GSSENC_REQUEST)
@@ -230,16 +232,17 @@ class ClientLeg(unittest.TestCase):
             with connect(proxy.port, sslmode="require", sslcert=CLIENT_SOMEONE.cert, sslkey=CLIENT_SOMEONE.key) as conn:
                 self.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
             self.assertIn("TLS handshake with client failed", proxy.log_text())
-        with pgfront(client_tls("verify-full", ca=CA.cert)) as proxy:
-            with connect(proxy.port, sslmode="require", sslcert=CLIENT_APP.cert, sslkey=CLIENT_APP.key) as conn:
-                self.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
-            with self.assertRaises(psycopg.OperationalError) as e:
-                connect(proxy.port, sslmode="require", sslcert=CLIENT_SOMEONE.cert, sslkey=CLIENT_SOMEONE.key)
-            self.assertIn("certificate validation (verify-full) failed", str(e.exception))
-            # A certificate from another CA fails the handshake.
-            stranger = CERTS.issue(OTHER_CA, "app", client=True, file_name="stranger")
-            with self.assertRaises(psycopg.OperationalError):
-                connect(proxy.port, sslmode="require", sslcert=stranger.cert, sslkey=stranger.key)
+        stranger = CERTS.issue(OTHER_CA, "app", client=True, file_name="stranger")
+        for mode in ("transaction", "none"):
+            with self.subTest(mode=mode), pgfront(client_tls("verify-full", ca=CA.cert), mode=mode) as proxy:
+                with connect(proxy.port, sslmode="require", sslcert=CLIENT_APP.cert, sslkey=CLIENT_APP.key) as conn:
+                    self.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
+                with self.assertRaises(psycopg.OperationalError) as e:
+                    connect(proxy.port, sslmode="require", sslcert=CLIENT_SOMEONE.cert, sslkey=CLIENT_SOMEONE.key)
+                self.assertIn("certificate validation (verify-full) failed", str(e.exception))
+                # A certificate from another CA fails the handshake.
+                with self.assertRaises(psycopg.OperationalError):
+                    connect(proxy.port, sslmode="require", sslcert=stranger.cert, sslkey=stranger.key)
 
     def test_05_pass_through_terminates_tls_when_configured(self):
         with pgfront(client_tls(), mode="none") as proxy:
