@@ -58,12 +58,12 @@ TEST_CASE("without a tls: section nothing is encrypted") {
 }
 
 TEST_CASE("every key of the fixture is read; a certificate without a mode means prefer") {
-    auto r = load_config_file(fixture("valid/tls.yaml"));
+    auto r = load_config_file(fixture("tls/files-elsewhere.yaml"));
     REQUIRE_MESSAGE(r.ok(), (r.errors.empty() ? "" : describe(r.errors[0], "tls")));
     const auto& t = r.config->tls;
     CHECK(t.client.mode == TlsMode::prefer);
-    CHECK(t.client.cert_file == fixture("valid/pgfront.crt"));
-    CHECK(t.client.key_file == fixture("valid/pgfront.key"));
+    CHECK(t.client.cert_file == fixture("tls/pgfront.crt"));
+    CHECK(t.client.key_file == fixture("tls/pgfront.key"));
     CHECK(t.client.ciphers == "HIGH:!aNULL");
     CHECK(t.client.protocols == tls_v1_3);
     CHECK(t.server.mode == TlsMode::verify_full);
