@@ -23,6 +23,7 @@
 #include "conf/config_loader.hpp"
 #include "health/health_monitor.hpp"
 #include "proxy/proxy_server.hpp"
+#include "tls/tls_contexts.hpp"
 #include "vip/capabilities.hpp"
 #include "vip/release_vip.hpp"
 #include "vip/speaker_settings.hpp"
@@ -161,6 +162,10 @@ public:
     }
 
     void set_users(std::shared_ptr<const auth::UserList> users) { proxy_.update_users(std::move(users)); }
+    void set_tls(std::shared_ptr<const tls::TlsContexts> tls) {
+        for (const auto& line : tls->summary) spdlog::info("TLS {}", line);
+        proxy_.update_tls(std::move(tls));
+    }
 
     int run(const std::string& config_hash) {
         config_hash_ = config_hash;
@@ -256,9 +261,18 @@ private:
             spdlog::error("reload rejected, keeping the running configuration: {}", users_error);
             return;
         }
+        // Certificate files are read again even when their names did not change: that is
+        // how a renewed certificate comes into use.
+        auto tls = tls::load_tls_contexts(next.tls);
+        if (!tls.contexts) {
+            for (const auto& error : tls.errors)
+                spdlog::error("reload rejected, keeping the running configuration: {}: {}", path_, error);
+            return;
+        }
         if (next.pool.mode != config_->pool.mode)
             spdlog::warn("reload: pool.mode changes only after a restart");
         proxy_.update_users(std::move(users));
+        set_tls(std::move(tls.contexts));
         if (!(next.listen.primary == config_->listen.primary) || !(next.listen.replica == config_->listen.replica) ||
             next.listen.workers != config_->listen.workers || !(next.admin.listen == config_->admin.listen))
             spdlog::warn("reload: listen addresses and worker count change only after a restart");
@@ -320,6 +334,11 @@ int main(int argc, char** argv) {
         std::cerr << users_error << "\n";
         return 1;
     }
+    auto tls = tls::load_tls_contexts(loaded.config->tls);
+    if (!tls.contexts) {
+        for (const auto& error : tls.errors) std::cerr << options.config_path << ": " << error << "\n";
+        return 1;
+    }
     if (options.check_only) {
         std::cout << options.config_path << ": configuration is valid\n";
         return 0;
@@ -352,6 +371,7 @@ int main(int argc, char** argv) {
     try {
         Daemon daemon(options.config_path, loaded.config, std::move(vip_settings));
         daemon.set_users(std::move(users));
+        daemon.set_tls(std::move(tls.contexts));
         return daemon.run(loaded.text_hash);
     } catch (const std::exception& e) {
         spdlog::critical("pgfront cannot start: {}", e.what());

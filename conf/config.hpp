@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "conf/tls_config.hpp"
+
 namespace pgfront::conf {
 
 using Duration = std::chrono::milliseconds;
@@ -157,6 +159,7 @@ struct Config {
     AuthConfig auth;
     VipConfig vip;
     LogConfig log;
+    TlsConfig tls;
 };
 
 std::string_view to_string(PoolMode mode);

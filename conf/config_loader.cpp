@@ -335,6 +335,38 @@ void read_log(Loader& l, const YAML::Node& node, const std::string& path, LogCon
     });
 }
 
+// One leg of tls: (client or server). `client_leg`: a cert_file without a mode means prefer.
+void read_tls_side(Loader& l, const YAML::Node& node, const std::string& path, TlsSideConfig& c, bool client_leg) {
+    bool has_mode = false;
+    l.section(node, path, {
+        {"mode", [&](auto& v, auto& k) {
+             std::string text;
+             if (!l.scalar(v, k, text)) return;
+             has_mode = true;
+             if (auto mode = parse_tls_mode(text)) c.mode = *mode;
+             else l.error(v, k, "expected disable, allow, prefer, require, verify-ca or verify-full, got '" + text + "'");
+         }},
+        {"cert_file", [&](auto& v, auto& k) { l.string(v, k, c.cert_file); }},
+        {"key_file", [&](auto& v, auto& k) { l.string(v, k, c.key_file); }},
+        {"ca_file", [&](auto& v, auto& k) { l.string(v, k, c.ca_file); }},
+        {"ciphers", [&](auto& v, auto& k) { l.string(v, k, c.ciphers); }},
+        {"protocols", [&](auto& v, auto& k) {
+             std::string text;
+             if (!l.scalar(v, k, text)) return;
+             if (auto protocols = parse_tls_protocols(text)) c.protocols = *protocols;
+             else l.error(v, k, "expected secure, all, or a list of tlsv1.0, tlsv1.1, tlsv1.2, tlsv1.3, got '" + text + "'");
+         }},
+    });
+    if (client_leg && !has_mode && !c.cert_file.empty()) c.mode = TlsMode::prefer;
+}
+
+void read_tls(Loader& l, const YAML::Node& node, const std::string& path, TlsConfig& c) {
+    l.section(node, path, {
+        {"client", [&](auto& v, auto& k) { read_tls_side(l, v, k, c.client, true); }},
+        {"server", [&](auto& v, auto& k) { read_tls_side(l, v, k, c.server, false); }},
+    });
+}
+
 std::string fnv1a_hex(std::string_view text) {
     std::uint64_t hash = 1469598103934665603ULL;
     for (unsigned char c : text) {
@@ -344,6 +376,17 @@ std::string fnv1a_hex(std::string_view text) {
     char out[17];
     std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(hash));
     return out;
+}
+
+// Relative tls file names are found beside the config file too.
+std::shared_ptr<const Config> resolve_tls_files(std::shared_ptr<const Config> config, const std::string& path) {
+    const auto slash = path.rfind('/');
+    const auto dir = slash == std::string::npos ? std::string(".") : path.substr(0, slash);
+    auto resolved = std::make_shared<Config>(*config);
+    for (auto* side : {&resolved->tls.client, &resolved->tls.server})
+        for (auto* file : {&side->cert_file, &side->key_file, &side->ca_file})
+            if (!file->empty() && file->front() != '/') *file = dir + "/" + *file;
+    return resolved;
 }
 
 }  // namespace
@@ -385,6 +428,7 @@ LoadResult load_config_text(std::string_view yaml_text) {
         {"auth", [&](auto& v, auto& k) { read_auth(l, v, k, config->auth); }},
         {"vip", [&](auto& v, auto& k) { read_vip(l, v, k, config->vip); }},
         {"log", [&](auto& v, auto& k) { read_log(l, v, k, config->log); }},
+        {"tls", [&](auto& v, auto& k) { read_tls(l, v, k, config->tls); }},
     });
     if (!has_cluster) l.error(root, "cluster", "the cluster section (name and nodes) is required");
     if (l.errors.empty())
@@ -415,6 +459,7 @@ LoadResult load_config_file(const std::string& path) {
                                    resolved->auth.auth_file;
         result.config = std::move(resolved);
     }
+    if (result.ok()) result.config = resolve_tls_files(std::move(result.config), path);
     return result;
 }
 

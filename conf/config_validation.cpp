@@ -3,6 +3,8 @@
 
 #include <set>
 
+#include "conf/tls_validation.hpp"
+
 namespace pgfront::conf {
 
 bool is_loopback_host(const std::string& host) {
@@ -81,6 +83,7 @@ std::vector<ValidationProblem> validate(const Config& config) {
         problem("admin.token", "admin.listen is not a loopback address, so admin.token is required");
 
     validate_vip(config.vip, problems);
+    validate_tls(config.tls, problems);
 
     const auto& pool = config.pool;
     if (pool.min_pool_size > pool.default_pool_size)

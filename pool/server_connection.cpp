@@ -22,6 +22,7 @@
 #include "protocol/simple_query.hpp"
 #include "protocol/sqlstate.hpp"
 #include "protocol/value_list.hpp"
+#include "tls/server_tls_negotiation.hpp"
 
 namespace pgfront::pool {
 namespace asio = boost::asio;
@@ -70,15 +71,31 @@ asio::awaitable<std::optional<LoginFailure>> ServerConnection::connect_and_login
     if (rec) {
         result = failure(protocol::sqlstate::connection_failure, "cannot resolve " + endpoint_.host + ": " + rec.message());
     } else {
-        auto [cec, connected] = co_await asio::async_connect(socket_, endpoints, nothrow);
-        if (cec) {
-            result = failure(protocol::sqlstate::connection_failure,
-                             "cannot connect to " + endpoint_.to_string() + ": " + cec.message());
-        } else {
+        const auto mode = credentials.tls ? credentials.tls->config.server.mode : conf::TlsMode::disable;
+        auto attempt = tls::first_server_attempt(mode);
+        for (;;) {
+            auto [cec, connected] = co_await asio::async_connect(socket_.lowest_layer(), endpoints, nothrow);
+            if (cec) {
+                result = failure(protocol::sqlstate::connection_failure,
+                                 "cannot connect to " + endpoint_.to_string() + ": " + cec.message());
+                break;
+            }
             boost::system::error_code ignored;
-            socket_.set_option(tcp::no_delay(true), ignored);
-            socket_.set_option(asio::socket_base::keep_alive(true), ignored);
-            result = co_await login(credentials);
+            socket_.lowest_layer().set_option(tcp::no_delay(true), ignored);
+            socket_.lowest_layer().set_option(asio::socket_base::keep_alive(true), ignored);
+            auto refused = co_await tls::secure_server_connection(socket_, attempt, credentials.tls.get(), endpoint_.host);
+            if (refused)
+                result = refused->definitive ? definitive(protocol::sqlstate::connection_failure, refused->message)
+                                             : failure(protocol::sqlstate::connection_failure, refused->message);
+            else
+                result = co_await login(credentials);
+            const auto next = result ? tls::next_server_attempt(mode, attempt, result->sqlstate) : std::nullopt;
+            if (!next || deadline.expiry() <= std::chrono::steady_clock::now()) break;
+            // tls.server.mode allow: the plain login was refused, so try again with TLS.
+            attempt = *next;
+            socket_.reset();
+            input_.consume(input_.size());
+            parameters_.clear();
         }
     }
     const bool timed_out = deadline.expiry() <= std::chrono::steady_clock::now();

@@ -20,6 +20,8 @@
 #include "pool/pool_state.hpp"
 #include "pool/prepared_statements.hpp"
 #include "protocol/pipeline_tracker.hpp"
+#include "tls/socket_stream.hpp"
+#include "tls/tls_contexts.hpp"
 
 namespace pgfront::pool {
 
@@ -31,6 +33,7 @@ struct ServerLogin {
     Parameters startup_parameters;              // sent in the StartupMessage besides user/database
     std::optional<std::string> password;        // plaintext, or an "md5..." hash
     std::optional<auth::ScramKeys> scram_keys;  // from a client's verified SCRAM login
+    std::shared_ptr<const tls::TlsContexts> tls;  // tls.server settings; null: plain TCP
 };
 
 struct LoginFailure {
@@ -62,7 +65,8 @@ public:
     ServerId id() const { return id_; }
     const std::string& node() const { return node_; }
     const conf::Endpoint& endpoint() const { return endpoint_; }
-    boost::asio::ip::tcp::socket& socket() { return socket_; }
+    // The connection, plain or TLS (tls.server.mode).
+    tls::SocketStream& socket() { return socket_; }
     FrameBuffer& input() { return input_; }
     protocol::PipelineTracker& tracker() { return tracker_; }
     // The server's current values of the parameters it reports (ParameterStatus), kept up to
@@ -83,7 +87,7 @@ private:
     ServerId id_;
     std::string node_;
     conf::Endpoint endpoint_;
-    boost::asio::ip::tcp::socket socket_;
+    tls::SocketStream socket_;
     FrameBuffer input_;
     protocol::PipelineTracker tracker_;
     Parameters parameters_;

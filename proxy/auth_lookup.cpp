@@ -59,6 +59,7 @@ asio::awaitable<PasswordLookup> AuthLookup::query(const std::string& user, const
     login.user = config.auth_user;
     login.database = config.auth_dbname.empty() ? database : config.auth_dbname;
     login.password = auth_user->password.text;
+    login.tls = worker_.tls();
     if (auto failure = co_await connection.connect_and_login(login, worker_.config().listen.server_connect_timeout)) {
         co_return failed("auth_query: login as " + config.auth_user + " failed: " + failure->message);
     }

@@ -21,6 +21,7 @@ pool::PoolSettings PoolRegistry::settings_from(const conf::Config& config) {
 
 pool::ServerPool& PoolRegistry::get(const PoolKey& key, const conf::Endpoint& endpoint, const conf::Config& config,
                                     pool::ServerLogin login) {
+    login.tls = tls_;
     auto it = pools_.find(key);
     if (it != pools_.end() && !it->second->draining()) {
         it->second->update_login(std::move(login));
@@ -33,6 +34,15 @@ pool::ServerPool& PoolRegistry::get(const PoolKey& key, const conf::Endpoint& en
     if (it != pools_.end()) retired_.push_back(std::move(it->second));
     pools_[key] = std::move(fresh);
     return ref;
+}
+
+void PoolRegistry::set_tls(std::shared_ptr<const tls::TlsContexts> tls) {
+    const auto server_side = [](const tls::TlsContexts* t) { return t ? t->config.server : conf::TlsSideConfig{}; };
+    const bool changed = !(server_side(tls_.get()) == server_side(tls.get()));
+    tls_ = std::move(tls);
+    if (!changed) return;
+    for (auto& [key, pool] : pools_)
+        if (!pool->draining()) pool->drain();
 }
 
 void PoolRegistry::on_topology(const health::Topology& topology) {

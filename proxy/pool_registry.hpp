@@ -15,6 +15,7 @@
 #include "health/topology.hpp"
 #include "pool/server_pool.hpp"
 #include "proxy/listener_role.hpp"
+#include "tls/tls_contexts.hpp"
 
 namespace pgfront::proxy {
 
@@ -35,6 +36,9 @@ public:
     pool::ServerPool& get(const PoolKey& key, const conf::Endpoint& endpoint, const conf::Config& config,
                           pool::ServerLogin login);
     void on_topology(const health::Topology& topology);
+    // TLS settings for server logins from now on. Pools are drained when tls.server changed,
+    // so no server stays connected the old way (PgBouncer does the same on reload).
+    void set_tls(std::shared_ptr<const tls::TlsContexts> tls);
     const std::map<PoolKey, std::unique_ptr<pool::ServerPool>>& pools() const { return pools_; }
 
     static pool::PoolSettings settings_from(const conf::Config& config);
@@ -42,6 +46,7 @@ public:
 private:
     boost::asio::any_io_executor executor_;
     std::map<PoolKey, std::unique_ptr<pool::ServerPool>> pools_;
+    std::shared_ptr<const tls::TlsContexts> tls_;
     // Drained pools replaced by a fresh one stay alive: sessions may still hold their
     // servers and give them back there.
     std::vector<std::unique_ptr<pool::ServerPool>> retired_;

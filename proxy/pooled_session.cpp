@@ -30,6 +30,7 @@
 #include "protocol/startup_messages.hpp"
 #include "proxy/cancel_directory.hpp"
 #include "proxy/cancel_forwarding.hpp"
+#include "proxy/client_tls.hpp"
 #include "proxy/pool_registry.hpp"
 #include "proxy/route_choice.hpp"
 #include "proxy/session_lifetime.hpp"
@@ -60,13 +61,14 @@ void release_large(protocol::ByteBuffer& buffer) {
 PooledSession::PooledSession(Worker& worker, tcp::socket client, ListenerRole role)
     : worker_(worker),
       client_(std::move(client)),
+      tls_(worker.tls()),
       login_timer_(worker.context()),
       role_(role),
       id_(worker.services().next_session_id.fetch_add(1, std::memory_order_relaxed)),
-      peer_(describe_peer(client_)) {
+      peer_(describe_peer(client_.lowest_layer())) {
     boost::system::error_code ec;
-    client_.set_option(tcp::no_delay(true), ec);
-    if (worker.config().listen.tcp_keepalive) client_.set_option(asio::socket_base::keep_alive(true), ec);
+    client_.lowest_layer().set_option(tcp::no_delay(true), ec);
+    if (worker.config().listen.tcp_keepalive) client_.lowest_layer().set_option(asio::socket_base::keep_alive(true), ec);
 }
 
 PooledSession::~PooledSession() = default;
@@ -122,8 +124,9 @@ asio::awaitable<void> PooledSession::serve() {
     co_await relay();
 }
 
-// Startup packets until a StartupMessage: SSL and GSS encryption are declined for now (the
-// client continues in plain text), cancel requests are forwarded.
+// Startup packets until a StartupMessage: SSL as tls.client.mode says (client_tls.hpp), GSS
+// encryption declined (the client continues in plain text), cancel requests forwarded,
+// also when they come inside TLS.
 asio::awaitable<bool> PooledSession::read_startup() {
     for (;;) {
         protocol::FrameResult frame;
@@ -137,7 +140,14 @@ asio::awaitable<bool> PooledSession::read_startup() {
             co_return false;
         }
         const auto kind = protocol::classify_startup(frame.code);
-        if (kind == protocol::StartupKind::ssl_request || kind == protocol::StartupKind::gssenc_request) {
+        if (kind == protocol::StartupKind::ssl_request) {
+            client_in_.consume(frame.consumed);
+            const ClientTlsContext context{tls_.get(), false, id_, peer_};
+            if (co_await answer_client_ssl_request(client_, context, !client_in_.empty()) == SslRequestOutcome::failed)
+                co_return false;
+            continue;
+        }
+        if (kind == protocol::StartupKind::gssenc_request) {
             client_in_.consume(frame.consumed);
             protocol::write_ssl_response(out_, false);
             if (!co_await send(out_)) co_return false;
@@ -167,6 +177,10 @@ asio::awaitable<bool> PooledSession::read_startup() {
         client_in_.consume(frame.consumed);
         if (user_.empty()) {
             co_await fail(sqlstate::invalid_authorization_specification, "no PostgreSQL user name specified in startup packet");
+            co_return false;
+        }
+        if (auto refusal = check_client_tls(tls_.get(), client_, user_)) {
+            co_await fail(refusal->sqlstate, refusal->message);
             co_return false;
         }
         if (settings.error) {
@@ -385,9 +399,11 @@ asio::awaitable<bool> PooledSession::acquire_server() {
 // turns out to be in recovery.
 asio::awaitable<PooledSession::LeaseCheck> PooledSession::usable_lease(ListenerRole role) {
     bool usable = server_->input().empty();
-    if (usable) {
+    // Only a plain socket can be peeked: on a TLS leg, bytes waiting may be TLS housekeeping
+    // (a session ticket) rather than a message, so a dead TLS server shows at first use.
+    if (usable && !server_->socket().encrypted()) {
         std::byte probe{};
-        const auto n = ::recv(server_->socket().native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+        const auto n = ::recv(server_->socket().lowest_layer().native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
         usable = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
     }
     auto check = usable ? LeaseCheck::usable : LeaseCheck::stale;

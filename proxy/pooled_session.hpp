@@ -19,6 +19,8 @@
 #include "pool/statement_rewriter.hpp"
 #include "protocol/bytes.hpp"
 #include "proxy/client_session.hpp"
+#include "tls/socket_stream.hpp"
+#include "tls/tls_contexts.hpp"
 
 namespace pgfront::proxy {
 
@@ -64,7 +66,8 @@ private:
     void note_parameter_status(protocol::Bytes payload);
 
     Worker& worker_;
-    boost::asio::ip::tcp::socket client_;
+    tls::SocketStream client_;
+    std::shared_ptr<const tls::TlsContexts> tls_;  // taken at accept: a reload does not change it
     boost::asio::steady_timer login_timer_;
     ListenerRole role_;
     std::uint64_t id_;

@@ -56,6 +56,10 @@ void ProxyServer::update_users(std::shared_ptr<const auth::UserList> users) {
     for (auto& worker : impl_->workers) worker->post_users(users);
 }
 
+void ProxyServer::update_tls(std::shared_ptr<const tls::TlsContexts> tls) {
+    for (auto& worker : impl_->workers) worker->post_tls(tls);
+}
+
 void ProxyServer::stop_accepting() {
     for (auto& worker : impl_->workers) worker->post_stop_accepting();
 }

@@ -13,6 +13,9 @@
 namespace pgfront::auth {
 class UserList;
 }
+namespace pgfront::tls {
+struct TlsContexts;
+}
 
 namespace pgfront::proxy {
 
@@ -45,6 +48,8 @@ public:
     void update_config(std::shared_ptr<const conf::Config> config);
     // The auth file's users, for the pooling modes; swapped whole on reload.
     void update_users(std::shared_ptr<const auth::UserList> users);
+    // TLS contexts for sessions and server connections started from now on.
+    void update_tls(std::shared_ptr<const tls::TlsContexts> tls);
     void stop_accepting();
     void close_all_sessions(std::string reason);
     std::size_t active_sessions() const;

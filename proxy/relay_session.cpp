@@ -20,9 +20,12 @@
 #include "protocol/sqlstate.hpp"
 #include "protocol/startup_messages.hpp"
 #include "proxy/cancel_forwarding.hpp"
+#include "proxy/client_tls.hpp"
 #include "proxy/route_choice.hpp"
 #include "proxy/session_lifetime.hpp"
 #include "proxy/worker.hpp"
+#include "tls/channel_binding.hpp"
+#include "tls/server_tls_negotiation.hpp"
 
 namespace pgfront::proxy {
 namespace asio = boost::asio;
@@ -48,18 +51,19 @@ void set_stream_options(tcp::socket& socket, bool keepalive) {
 RelaySession::RelaySession(Worker& worker, tcp::socket client, ListenerRole role)
     : worker_(worker),
       client_(std::move(client)),
-      server_(worker.context()),
+      server_(worker.context().get_executor()),
+      tls_(worker.tls()),
       login_timer_(worker.context()),
       role_(role),
       id_(worker.services().next_session_id.fetch_add(1, std::memory_order_relaxed)),
-      peer_(describe_peer(client_)) {}
+      peer_(describe_peer(client_.lowest_layer())) {}
 
 RelaySession::~RelaySession() = default;
 
 asio::awaitable<void> RelaySession::run(std::shared_ptr<RelaySession> self) {
     auto& worker = self->worker_;
     const SessionLifetime lifetime(worker, *self);
-    set_stream_options(self->client_, worker.config().listen.tcp_keepalive);
+    set_stream_options(self->client_.lowest_layer(), worker.config().listen.tcp_keepalive);
 
     co_await self->serve();
 
@@ -108,10 +112,31 @@ asio::awaitable<void> RelaySession::serve() {
         first = co_await read_startup_packet();
         if (!first) co_return;
     }
+    // pgfront answers SSLRequest itself unless no TLS is configured (client_tls.hpp).
+    if (first->code == protocol::ssl_request_code) {
+        const ClientTlsContext context{tls_.get(), true, id_, peer_};
+        const auto outcome = co_await answer_client_ssl_request(client_, context, false);
+        if (outcome == SslRequestOutcome::failed) co_return;
+        if (outcome != SslRequestOutcome::forward) {
+            if (!(first = co_await read_startup_packet())) co_return;
+            if (first->code == protocol::cancel_request_code) {  // newer libpq cancels inside TLS
+                login_timer_.cancel();
+                co_await forward_cancel(*first);
+                co_return;
+            }
+            if (first->code == protocol::ssl_request_code || first->code == protocol::gssenc_request_code) {
+                co_await refuse(sqlstate::protocol_violation, "unexpected encryption request");
+                co_return;
+            }
+        }
+    }
 
     const bool ssl_requested = first->code == protocol::ssl_request_code;
     std::optional<StartupPacket> startup;
-    if (!ssl_requested) startup = std::move(first);
+    if (!ssl_requested) {
+        if (!co_await client_tls_allows(*first)) co_return;
+        startup = std::move(first);
+    }
     const auto deadline = Worker::Clock::now() + worker_.config().listen.connect_wait;
     bool encrypted = false;
     for (;;) {
@@ -151,9 +176,14 @@ asio::awaitable<void> RelaySession::serve() {
                 co_return;  // a retried server must agree with the plain stream the client has
             }
         }
-        auto [ec, n] = co_await asio::async_write(server_, asio::buffer(startup->bytes), nothrow);
-        if (ec) co_return;
-        const auto reply = co_await read_first_server_reply();
+        // The server leg is pgfront's to secure unless the client's TLS runs end to end.
+        auto reply = FirstReply::usable;
+        if (!ssl_requested) reply = co_await secure_server();
+        if (reply == FirstReply::usable) {
+            auto [ec, n] = co_await asio::async_write(server_, asio::buffer(startup->bytes), nothrow);
+            if (ec) co_return;
+            reply = co_await read_first_server_reply();
+        }
         if (reply == FirstReply::failed) co_return;
         if (reply == FirstReply::usable) break;
         // The server refused before authentication (shutting down, starting up): the client
@@ -200,6 +230,11 @@ asio::awaitable<RelaySession::FirstReply> RelaySession::read_first_server_reply(
         if (frame.is_need_more()) continue;
         if (frame.type != 'E') co_return FirstReply::usable;
         const auto fields = protocol::ErrorFields::parse(frame.payload);
+        if (fields && !server_.encrypted() && !server_tls_retry_ && tls_ &&
+            tls::next_server_attempt(tls_->config.server.mode, tls::ServerAttempt::plain, fields->sqlstate())) {
+            server_tls_retry_ = true;  // tls.server.mode allow: again, with TLS
+            co_return FirstReply::retry;
+        }
         co_return fields && fields->sqlstate() == sqlstate::cannot_connect_now ? FirstReply::retry
                                                                              : FirstReply::usable;
     }
@@ -255,7 +290,7 @@ asio::awaitable<bool> RelaySession::connect_to_eligible_node(Worker::Clock::time
                     node_ = name;
                     server_endpoint_ = conf::Endpoint{host, port};
                     worker_.sessions().bind(node_);
-                    set_stream_options(server_, config.listen.tcp_keepalive);
+                    set_stream_options(server_.lowest_layer(), config.listen.tcp_keepalive);
                     co_return true;
                 }
                 boost::system::error_code ignored;
@@ -290,10 +325,10 @@ asio::awaitable<bool> RelaySession::try_connect(const std::string& host, std::ui
         }
         endpoint = *results.begin();
     }
-    server_ = tcp::socket(worker_.context());
+    server_.reset();
     asio::steady_timer timeout(worker_.context());
     timeout.expires_after(worker_.config().listen.server_connect_timeout);
-    auto result = co_await (server_.async_connect(endpoint, nothrow) || timeout.async_wait(nothrow));
+    auto result = co_await (server_.lowest_layer().async_connect(endpoint, nothrow) || timeout.async_wait(nothrow));
     if (result.index() == 1) {
         spdlog::warn("connect timeout node={}:{} client={}", host, port, peer_);
         co_return false;
@@ -311,6 +346,30 @@ asio::awaitable<void> RelaySession::forward_cancel(const StartupPacket& packet) 
     if (!request || !request->secret_key_u32()) co_return;
     const CancelKey key{static_cast<std::uint32_t>(request->process_id), *request->secret_key_u32()};
     co_await forward_pooled_cancel(worker_, key);
+}
+
+// tls.client.mode against the client's StartupMessage: require refuses plain text,
+// verify-full wants the certificate's name to be the user.
+asio::awaitable<bool> RelaySession::client_tls_allows(const StartupPacket& packet) {
+    const auto startup = protocol::StartupMessage::parse(protocol::Bytes(packet.bytes).subspan(4));
+    const auto user = startup ? startup->user().value_or("") : std::string_view{};
+    auto refusal = check_client_tls(tls_.get(), client_, user);
+    if (!refusal) co_return true;
+    co_await refuse(refusal->sqlstate, std::move(refusal->message));
+    co_return false;
+}
+
+// SSLRequest and handshake on a fresh server connection, as tls.server.mode says. A
+// connection that broke may be retried elsewhere; a refusal goes to the client.
+asio::awaitable<RelaySession::FirstReply> RelaySession::secure_server() {
+    const auto mode = tls_ ? tls_->config.server.mode : conf::TlsMode::disable;
+    const auto attempt = server_tls_retry_ ? tls::ServerAttempt::tls_required : tls::first_server_attempt(mode);
+    const auto failure = co_await tls::secure_server_connection(server_, attempt, tls_.get(), server_endpoint_.host);
+    if (!failure) co_return FirstReply::usable;
+    spdlog::warn("node {}: {} (client id={})", node_, failure->message, id_);
+    if (!failure->definitive && client_.is_open()) co_return FirstReply::retry;
+    co_await refuse(sqlstate::connection_failure, failure->message);
+    co_return FirstReply::failed;
 }
 
 asio::awaitable<void> RelaySession::refuse(std::string_view sqlstate, std::string message) {
@@ -370,7 +429,8 @@ asio::awaitable<void> RelaySession::relay_server_to_client(bool watch_startup) {
 
 // Relays the server's startup replies message by message until ReadyForQuery, noting the
 // cancel key and refusing a "primary" that reports in_hot_standby=on (it is read-only, e.g.
-// restarted by Patroni after a crash while the REST API still says primary).
+// restarted by Patroni after a crash while the REST API still says primary). A SASL offer
+// may lose its channel binding on the way (tls/channel_binding.hpp).
 asio::awaitable<bool> RelaySession::watch_server_startup() {
     auto pending = std::move(startup_reply_);  // starts with the first reply, already read
     auto* buffer = downstream_buffer_.get();
@@ -405,6 +465,15 @@ asio::awaitable<bool> RelaySession::watch_server_startup() {
                                     "node " + node_ + " is read-only (in recovery); no writable primary right now, "
                                     "please retry");
                     co_return false;
+                }
+            }
+            if (frame.type == 'R' && tls::hide_channel_binding(client_.encrypted(), server_.encrypted())) {
+                if (auto offer = tls::sasl_offer_without_channel_binding(frame.payload)) {
+                    const auto at = pending.begin() + static_cast<std::ptrdiff_t>(complete);
+                    pending.erase(at, at + static_cast<std::ptrdiff_t>(frame.consumed));
+                    pending.insert(pending.begin() + static_cast<std::ptrdiff_t>(complete), offer->begin(), offer->end());
+                    complete += offer->size();
+                    continue;
                 }
             }
             if (frame.type == 'K') {

@@ -18,6 +18,8 @@
 #include "proxy/cancel_directory.hpp"
 #include "proxy/client_session.hpp"
 #include "proxy/listener_role.hpp"
+#include "tls/socket_stream.hpp"
+#include "tls/tls_contexts.hpp"
 
 namespace pgfront::proxy {
 
@@ -55,6 +57,8 @@ private:
     void release_server();
     boost::asio::awaitable<bool> try_connect(const std::string& host, std::uint16_t port);
     boost::asio::awaitable<void> forward_cancel(const StartupPacket& packet);
+    boost::asio::awaitable<bool> client_tls_allows(const StartupPacket& packet);
+    boost::asio::awaitable<FirstReply> secure_server();
     boost::asio::awaitable<void> refuse(std::string_view sqlstate, std::string message);
     boost::asio::awaitable<void> relay_client_to_server();
     boost::asio::awaitable<void> relay_server_to_client(bool watch_startup);
@@ -63,8 +67,10 @@ private:
     void close_both();
 
     Worker& worker_;
-    boost::asio::ip::tcp::socket client_;
-    boost::asio::ip::tcp::socket server_;
+    tls::SocketStream client_;
+    tls::SocketStream server_;
+    std::shared_ptr<const tls::TlsContexts> tls_;  // taken at accept: a reload does not change it
+    bool server_tls_retry_ = false;                // tls.server.mode allow: the plain login was refused
     boost::asio::steady_timer login_timer_;
     ListenerRole role_;
     std::uint64_t id_;

@@ -154,6 +154,13 @@ void Worker::post_users(std::shared_ptr<const auth::UserList> users) {
     });
 }
 
+void Worker::post_tls(std::shared_ptr<const tls::TlsContexts> tls) {
+    asio::post(context_, [this, tls = std::move(tls)]() mutable {
+        pools_.set_tls(tls);
+        tls_ = std::move(tls);
+    });
+}
+
 void Worker::post_stop_accepting() {
     asio::post(context_, [this] {
         for (auto& acceptor : acceptors_) {

@@ -23,6 +23,7 @@
 #include "proxy/listener_role.hpp"
 #include "proxy/pool_registry.hpp"
 #include "proxy/session_registry.hpp"
+#include "tls/tls_contexts.hpp"
 
 namespace pgfront::auth {
 class UserList;
@@ -66,6 +67,7 @@ public:
     void post_topology(health::TopologyPtr topology);
     void post_config(std::shared_ptr<const conf::Config> config);
     void post_users(std::shared_ptr<const auth::UserList> users);
+    void post_tls(std::shared_ptr<const tls::TlsContexts> tls);
     void post_stop_accepting();
     void post_close_all(std::string reason);
     void post_stop();
@@ -80,6 +82,8 @@ public:
     pool::StatementRegistry& statement_registry() { return statement_registry_; }
     AuthLookup& auth_lookup() { return auth_lookup_; }
     const std::shared_ptr<const auth::UserList>& users() const { return users_; }
+    // The TLS contexts new sessions and server connections use; null: no TLS anywhere.
+    const std::shared_ptr<const tls::TlsContexts>& tls() const { return tls_; }
     std::span<const std::uint8_t> mock_key() const { return services_.mock_key; }
     WorkerServices& services() { return services_; }
     WorkerStats& stats() { return stats_; }
@@ -109,6 +113,7 @@ private:
     pool::StatementRegistry statement_registry_;
     AuthLookup auth_lookup_{*this};
     std::shared_ptr<const auth::UserList> users_;
+    std::shared_ptr<const tls::TlsContexts> tls_;
     WorkerStats stats_;
     std::atomic<std::size_t> session_count_{0};
     std::uint64_t rotation_ = 0;

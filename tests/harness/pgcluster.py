@@ -311,16 +311,22 @@ class Cluster:
     def __init__(self, base_dir=None, nodes=3, scope="pgfront-test", ports="auto", ttl=5,
                  loop_wait=1, retry_timeout=2, keep=False, max_connections=100,
                  pg_parameters=None, pdeathsig=True, log=None, reap_stale=True,
-                 extra_address=None, extra_clients=None):
+                 extra_address=None, extra_clients=None, ssl_cert_key=None, pg_hba_extra=None):
         """extra_address: an address of this host (e.g. the root end of a veth into test
         network namespaces) that PostgreSQL listens on besides 127.0.0.1 and Patroni's REST
         API listens on instead of it; extra_clients: the CIDR pg_hba lets in from there
-        (default extra_address/32). Both None (the default): loopback only."""
+        (default extra_address/32). Both None (the default): loopback only.
+        ssl_cert_key: (certificate PEM path, key PEM path): every node runs with ssl=on and
+        these (copied into base_dir for the postgres user, key mode 0600). None (the
+        default): ssl stays off. pg_hba_extra: pg_hba.conf lines put before the harness's own
+        host lines (the first match wins), e.g. to make a role hostssl-only."""
         if retry_timeout < 2:
             raise ValueError("retry_timeout < 2 breaks Patroni 3.0.2's etcd3 client")
         self.scope = scope
         self.extra_address = extra_address
         self.extra_clients = extra_clients or (f"{extra_address}/32" if extra_address else None)
+        self.ssl_cert_key = tuple(ssl_cert_key) if ssl_cert_key else None
+        self.pg_hba_extra = list(pg_hba_extra or [])
         self.n = int(nodes)
         self.ttl, self.loop_wait, self.retry_timeout = ttl, loop_wait, retry_timeout
         self.keep = keep
@@ -480,6 +486,8 @@ class Cluster:
             self._own_etcd_dir = True
         else:
             self.etcd_data_dir = os.path.join(self.base_dir, "etcd", "data")
+        if self.ssl_cert_key:
+            self._install_ssl_files()
         for n in self.nodes:
             os.makedirs(n.dir, mode=0o700, exist_ok=True)
             os.chown(n.dir, self._pg_uid, self._pg_gid)
@@ -491,6 +499,19 @@ class Cluster:
         if r.returncode != 0:
             raise ClusterError(f"user {PG_USER} cannot write {self.nodes[0].dir}: put base_dir "
                                "somewhere every parent directory is world-searchable (e.g. /tmp)")
+
+    def _ssl_paths(self):
+        d = os.path.join(self.base_dir, "ssl")
+        return os.path.join(d, "server.crt"), os.path.join(d, "server.key")
+
+    def _install_ssl_files(self):
+        """PostgreSQL refuses a key file others can read: copies owned by postgres, 0600."""
+        cert, key = self._ssl_paths()
+        os.makedirs(os.path.dirname(cert), mode=0o755, exist_ok=True)
+        for src, dst, mode in ((self.ssl_cert_key[0], cert, 0o644), (self.ssl_cert_key[1], key, 0o600)):
+            shutil.copyfile(src, dst)
+            os.chmod(dst, mode)
+            os.chown(dst, self._pg_uid, self._pg_gid)
 
     def patroni_config(self, node):
         dcs_params = {
@@ -513,6 +534,9 @@ class Cluster:
             "log_rotation_size": 0,
             "log_line_prefix": "%m [%p] %q%u@%d ",
         }
+        if self.ssl_cert_key:
+            cert, key = self._ssl_paths()
+            local_params.update({"ssl": "on", "ssl_cert_file": cert, "ssl_key_file": key})
         for k, v in self.pg_parameters.items():
             (dcs_params if k in dcs_params else local_params)[k] = v
         return {
@@ -548,8 +572,7 @@ class Cluster:
                     "rewind": {"username": REWIND_USER, "password": REWIND_PASSWORD},
                 },
                 "parameters": local_params,
-                "pg_hba": [
-                    "local all all peer",
+                "pg_hba": ["local all all peer"] + self.pg_hba_extra + [
                     f"host replication {REPLICATION_USER} 127.0.0.1/32 scram-sha-256",
                     "host all all 127.0.0.1/32 scram-sha-256",
                 ] + ([f"host all all {self.extra_clients} scram-sha-256"] if self.extra_clients else []),
