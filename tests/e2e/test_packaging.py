@@ -23,6 +23,7 @@ import e2e_common
 from e2e_common import REPO
 
 PACKAGE = "pgfront"
+IP_NETNS = "/usr/sbin/ip"
 UNIT = "/lib/systemd/system/pgfront.service"
 CONFIG = "/etc/pgfront/pgfront.yaml"
 USERLIST = "/etc/pgfront/userlist.txt"
@@ -201,6 +202,53 @@ class Package(unittest.TestCase):
         r = sh(*as_unit_user(["/usr/bin/pgfront", "--check-config", "-c", CONFIG],
                              s["AmbientCapabilities"][0].split()))
         self.assertEqual(r.returncode, 0)
+
+    def test_06b_the_unit_user_with_its_capabilities_holds_and_releases_a_vip(self):
+        """The installed binary as user pgfront with exactly the unit's ambient capabilities,
+        in a network namespace (tests/e2e/netns.py, 198.18.0.0/15) in front of a real one-node
+        cluster: it becomes Master and adds the VIP; after a SIGKILL the VIP stays, and the
+        unit's ExecStopPost command, run the same way, removes it."""
+        import netns
+        from pgcluster import Cluster
+        s = unit_settings()
+        caps = s["AmbientCapabilities"][0].split()
+        netns.reap_stale(lambda m: print(m, file=sys.stderr))
+        work = tempfile.mkdtemp(prefix="pgfront-pkg-vip-")
+        os.chmod(work, 0o755)  # the pgfront user reads its configuration here
+        lab = cluster = proc = None
+        try:
+            lab = netns.Lab(hosts=["h1"], log=lambda m: print(m, file=sys.stderr))
+            cluster = Cluster(nodes=1, scope="pkgvip", extra_address=lab.cluster_address,
+                              extra_clients=lab.cluster_clients)
+            cluster.start()
+            nodes = [(n.name, n.pg_port, n.api_port) for n in cluster.nodes]
+            config = os.path.join(work, "pgfront.yaml")
+            with open(config, "w") as f:
+                f.write(netns.pgfront_yaml(lab.cluster_address, nodes,
+                                           {"version": 3, "advert_interval": "100ms", "priority": 150}))
+            os.chmod(config, 0o644)
+            log = os.path.join(work, "pgfront.log")
+            proc = lab.popen("h1", as_unit_user(["/usr/bin/pgfront", "-c", config], caps), log_path=log)
+            netns.wait_for(lambda: lab.has_address("h1"), 15, what="the unit user's pgfront to add the VIP")
+            with open(log) as f:
+                self.assertNotIn("cannot start", f.read())
+            lab.stop(proc, signal.SIGKILL)
+            self.assertTrue(lab.has_address("h1"), "a SIGKILLed speaker cannot remove its VIP")
+            stop_post = [a if a != CONFIG else config for a in s["ExecStopPost"][0].split()]
+            r = sh(IP_NETNS, "netns", "exec", lab.ns("h1"), *as_unit_user(stop_post, caps))
+            self.assertIn("priority-0 advert", r.stdout)
+            self.assertIn(f"removed {netns.VIP}/24", r.stdout)
+            self.assertFalse(lab.has_address("h1"))
+        finally:
+            if lab and proc:
+                lab.stop(proc, signal.SIGKILL)
+            try:
+                if cluster:
+                    cluster.stop()
+            finally:
+                if lab:
+                    lab.close()
+                shutil.rmtree(work, ignore_errors=True)
 
     def test_07_man_pages(self):
         for page in ("pgfront", "proxyctl"):
