@@ -52,7 +52,9 @@ constexpr const char* usage_text =
     "\n"
     "Signals: SIGHUP reloads the configuration (an invalid file is reported and the running\n"
     "configuration kept); SIGTERM/SIGINT stop accepting, let sessions finish for\n"
-    "listen.shutdown_grace, then exit 0 (a second signal exits at once).\n";
+    "listen.shutdown_grace, then exit 0 (a second signal exits at once).\n"
+    "Under systemd (Type=notify) it reports readiness, reloads and stopping on $NOTIFY_SOCKET\n"
+    "and pings the watchdog when WATCHDOG_USEC is set. Manual: man pgfront.\n";
 
 struct Options {
     std::string config_path;

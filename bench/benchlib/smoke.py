@@ -375,7 +375,7 @@ def check_vip(c, args, tmp):
     md = vip_report.render(res)
     for want in ("## VIP takeover", "| SIGKILL of the Master | v2, advert_int 1 s | Master_Down_Interval 3.609 s "
                  "| **3.620 s** | 3.650 s |", "| interval 200ms, timeout 400ms, fall 2 | 1s | 0.810 s | **1.080 s** |",
-                 "pgfront ≤ keepalived | 3.620 vs 3.650 s (-30 ms) | met |",
+                 "pgfront ≤ keepalived | 3.620 vs 3.650 s (-30.0 ms) | met |",
                  "(v3, advert_int 100 ms): pgfront ≤ 0.5 s | 0.372 s (median) | met |"):
         c.ok(want in md, f"VIP section has `{want}`")
     slow = vip_report.targets(synthetic_vip(pgfront_kill_100ms=0.62))
@@ -386,6 +386,9 @@ def check_vip(c, args, tmp):
          "splice replaces only the VIP section")
     c.eq(vip_report.extract(new), md.rstrip("\n"), "extract finds the section again")
     c.ok(vip_report.splice("# R\n", md).startswith("# R\n\n## VIP takeover"), "splice appends when absent")
+    placed = vip_report.splice("# R\n\n## A\na\n\n## All runs\nx\n", md)
+    c.ok(placed.startswith("# R\n\n## A\na\n\n## VIP takeover") and placed.endswith("\n\n## All runs\nx\n"),
+         "splice puts a new section before All runs, as the report does")
 
     # bench/run's report keeps an older VIP section when the run did not measure it...
     d = os.path.join(tmp, "vipreport")

@@ -5,6 +5,7 @@ a run that measured only the VIP can put its section into an existing report."""
 import statistics
 
 SECTION = "## VIP takeover"
+ALL_RUNS = "## All runs\n"
 MASTER_PRIO, BACKUP_PRIO = 150, 100
 TARGET_FAST_ADVERTS_S = 0.5  # issue 7: takeover within 0.5 s at 100 ms adverts
 
@@ -42,7 +43,7 @@ def targets(result):
             diff_ms = (pf - ka) * 1000
             verdict = "met" if pf <= ka else ("NOT met (within timer resolution)" if diff_ms <= 10 else "NOT met")
             goals.append((f"VIP takeover after SIGKILL ({row['config']}): pgfront ≤ keepalived",
-                          f"{fmt(pf)} vs {fmt(ka)} s ({diff_ms:+.0f} ms)", verdict))
+                          f"{fmt(pf)} vs {fmt(ka)} s ({diff_ms:+.1f} ms)", verdict))
         if row["interval"] < 1:
             goals.append((f"VIP takeover after SIGKILL ({row['config']}): pgfront ≤ {TARGET_FAST_ADVERTS_S} s",
                           f"{fmt(pf)} s (median)",
@@ -121,12 +122,16 @@ def extract(text):
 
 def splice(text, markdown):
     """`text` (a RESULTS.md) with its VIP takeover section replaced by `markdown`, or with
-    `markdown` appended when it has none. Every other section is kept as it was."""
+    `markdown` put where bench/run's report has it (before "## All runs", else at the end)
+    when it has none. Every other section is kept as it was."""
     markdown = markdown.rstrip("\n") + "\n"
     start = text.find(SECTION + "\n")
     if start >= 0:
         nxt = text.find("\n## ", start + len(SECTION))
         text = text[:start] + markdown + ("\n" + text[nxt + 1:] if nxt >= 0 else "")
+    elif ALL_RUNS in text:
+        at = text.index(ALL_RUNS)
+        text = text[:at] + markdown + "\n" + text[at:]
     else:
         text = text.rstrip("\n") + ("\n\n" if text else "") + markdown
     return text if text.endswith("\n") else text + "\n"
