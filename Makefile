@@ -40,5 +40,10 @@ bench: build
 bench-quick: build
 	bench/run --quick --pgfront $(BUILD_DIR)/app/pgfront
 
+# The Debian package (packaging/, CPack): $(BUILD_DIR)/packages/pgfront_VERSION_ARCH.deb
+package: build
+	cmake --build $(BUILD_DIR) --target package
+	@ls -1 $(BUILD_DIR)/packages/*.deb
+
 clean:
 	rm -rf $(BUILD_DIR)

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "admin/admin_server.hpp"
+#include "app/systemd_notify.hpp"
 #include "app/version.hpp"
 #include "auth/user_list.hpp"
 #include "conf/config_loader.hpp"
@@ -52,7 +53,9 @@ constexpr const char* usage_text =
     "\n"
     "Signals: SIGHUP reloads the configuration (an invalid file is reported and the running\n"
     "configuration kept); SIGTERM/SIGINT stop accepting, let sessions finish for\n"
-    "listen.shutdown_grace, then exit 0 (a second signal exits at once).\n";
+    "listen.shutdown_grace, then exit 0 (a second signal exits at once).\n"
+    "Under systemd (Type=notify) it reports readiness, reloads and stopping on $NOTIFY_SOCKET\n"
+    "and pings the watchdog when WATCHDOG_USEC is set. Manual: man pgfront.\n";
 
 struct Options {
     std::string config_path;
@@ -180,6 +183,9 @@ public:
         spdlog::info("pgfront {} started cluster={} primary={} replica={} workers={} event_loop={}", PGFRONT_VERSION,
                      config_->cluster.name, config_->listen.primary.to_string(),
                      config_->listen.replica.to_string(), config_->listen.workers, PGFRONT_IO_BACKEND);
+        systemd_.ready("listening: primary " + config_->listen.primary.to_string() + ", replica " +
+                       config_->listen.replica.to_string() + ", admin " + config_->admin.listen.to_string());
+        systemd_.start_watchdog(control_.get_executor());
         wait_signal();
         control_.run();
         admin_.stop();
@@ -195,6 +201,8 @@ private:
         for (const auto* r : topology->replicas()) replicas += (replicas.empty() ? "" : ",") + r->name;
         spdlog::info("topology version={} primary={} replicas=[{}]", topology->version,
                      primary ? primary->name : "none", replicas);
+        systemd_.status(primary ? "primary " + primary->name + ", replicas [" + replicas + "]"
+                                : "no primary: clients of the primary port wait for one");
         if (vip_) vip_->on_topology(topology);
         proxy_.publish(std::move(topology));
     }
@@ -203,7 +211,9 @@ private:
         signals_.async_wait([this](boost::system::error_code ec, int signal) {
             if (ec) return;
             if (signal == SIGHUP) {
+                systemd_.reloading();
                 reload();
+                systemd_.ready();
                 wait_signal();
                 return;
             }
@@ -213,6 +223,7 @@ private:
                 return;
             }
             stopping_ = true;
+            systemd_.stopping(config_->listen.shutdown_grace);
             // New clients go to the peer from now on: hand the VIP over before draining.
             if (vip_) vip_->shutdown("stop signal");
             spdlog::info("stop signal: no new clients; waiting up to {} ms for {} session(s)",
@@ -302,6 +313,7 @@ private:
     std::shared_ptr<const conf::Config> config_;
     asio::io_context control_{1};
     asio::signal_set signals_;
+    app::SystemdNotifier systemd_ = app::SystemdNotifier::from_environment();
     asio::steady_timer drain_timer_{control_};
     proxy::ProxyServer proxy_;
     health::HealthMonitor monitor_;
@@ -328,8 +340,8 @@ int main(int argc, char** argv) {
         std::cerr << "pgfront: " << loaded.errors.size() << " problem(s) in " << options.config_path << "\n";
         return 1;
     }
-    std::string users_error;
-    auto users = load_users(*loaded.config, users_error);
+    std::string users_error;  // --release-vip (ExecStopPost) needs no users: skip a broken auth file
+    auto users = options.release_vip ? nullptr : load_users(*loaded.config, users_error);
     if (!users_error.empty()) {
         std::cerr << users_error << "\n";
         return 1;

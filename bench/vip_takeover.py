@@ -10,10 +10,12 @@ pgfront only: h1 is cut off the Patroni cluster (its REST traffic silently dropp
 namespace) and we time cut -> "h1's topology has no primary" (from its log) -> VIP on h2.
 
     /usr/bin/python3 bench/vip_takeover.py --pgfront build/app/pgfront [--rounds 5]
-        [--out bench/out] [--results bench/RESULTS.md]
+        [--events SIGKILL SIGTERM] [--out bench/out] [--results bench/RESULTS.md]
 
-Writes OUT/vip_takeover.json and OUT/vip_takeover.md, and puts the markdown into RESULTS
-as its "VIP takeover" section (replacing an older one). Needs root (namespaces).
+It is also the `vip` scenario of bench/run (`bench/run --scenarios vip`), which calls
+measure(). Writes OUT/vip_takeover.json and OUT/vip_takeover.md, and puts the markdown into
+RESULTS as its "VIP takeover" section (replacing an older one, keeping every other section).
+Needs root (namespaces).
 """
 import argparse
 import datetime
@@ -22,27 +24,30 @@ import os
 import re
 import shutil
 import signal
-import statistics
 import sys
 import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(BENCH)
+sys.path.insert(0, BENCH)
 sys.path.insert(0, os.path.join(REPO, "tests", "harness"))
 sys.path.insert(0, os.path.join(REPO, "tests", "e2e"))
 import netns  # noqa: E402
 from netns import VIP, Lab  # noqa: E402
 from pgcluster import Cluster  # noqa: E402
+from benchlib import vip_report  # noqa: E402
+from benchlib.vip_report import BACKUP_PRIO, MASTER_PRIO, fmt, master_down, median  # noqa: E402
 
 CONFIGS = [  # (label, version, advert interval in s)
     ("v2, advert_int 1 s", 2, 1.0),
     ("v3, advert_int 100 ms", 3, 0.1),
 ]
-MASTER_PRIO, BACKUP_PRIO = 150, 100
-SECTION = "## VIP takeover"
-
-
-def master_down(priority, interval):
-    return 3 * interval + (256 - priority) * interval / 256
+EVENTS = ("SIGKILL", "SIGTERM")
+# Primary loss: (label, health section, no_primary_after). The first is the quick profile's.
+PRIMARY_LOSS = [
+    ("interval 200ms, timeout 400ms, fall 2", {"interval": "200ms", "timeout": "400ms", "fall": 2}, "1s"),
+    ("defaults: interval 500ms, timeout 1s, fall 2", {"interval": "500ms", "timeout": "1s", "fall": 2}, "3s"),
+]
 
 
 def interval_text(interval):
@@ -50,8 +55,8 @@ def interval_text(interval):
 
 
 class Bench:
-    def __init__(self, args):
-        self.args = args
+    def __init__(self, pgfront):
+        self.pgfront_binary = pgfront
         netns.reap_stale(lambda m: print(m, file=sys.stderr))
         self.work = netns.work_dir("bench")
         self.lab = None
@@ -67,7 +72,7 @@ class Bench:
         self.cluster.start()
 
     def close(self):
-        for sp in self.speakers:
+        for sp in list(self.speakers):
             self.stop_speaker(sp)
         try:
             if self.cluster:
@@ -87,7 +92,7 @@ class Bench:
         settings.update(vip or {})
         nodes = [(n.name, n.pg_port, n.api_port) for n in self.cluster.nodes]
         text = netns.pgfront_yaml(self.lab.cluster_address, nodes, settings, health=health)
-        sp = netns.start_pgfront(self.lab, host, self.args.pgfront, text, self.workdir(host))
+        sp = netns.start_pgfront(self.lab, host, self.pgfront_binary, text, self.workdir(host))
         self.speakers.append(sp)
         return sp
 
@@ -192,127 +197,41 @@ class Bench:
             self.clean_vips()
 
 
-def median(values):
-    values = [v for v in values if v is not None]
-    return statistics.median(values) if values else None
-
-
-def fmt(v):
-    return "–" if v is None else f"{v:.3f}"
-
-
-def render(result):
-    a = result["args"]
-    lines = [SECTION, "",
-             f"Run {result['when']} on this 2-core VM, {result['minutes']:.1f} minutes, "
-             f"{a['rounds']} rounds (median shown, every value in `bench/out/vip_takeover.json`). "
-             "Reproduce with:", "",
-             "```sh",
-             "/usr/bin/python3 bench/vip_takeover.py --pgfront build/app/pgfront --rounds "
-             f"{a['rounds']}", "```", "",
-             "Method: network namespaces made by the script (a bridge inside a namespace, hosts "
-             "h1 and h2 on it; tests/e2e/netns.py), the same namespaces for both implementations, "
-             f"interleaved round by round. h1 has priority {MASTER_PRIO}, h2 {BACKUP_PRIO}; h1 is "
-             "Master, then it is signalled and we time the VIP's arrival on h2 (an rtnetlink "
-             "RTM_NEWADDR event in h2's namespace). The signal is sent right after one of h1's "
-             "adverts reached h2, so every round sees the whole Master_Down_Interval (the worst "
-             "case) instead of a random part of it. keepalived 2.2.7 (Debian) runs as in "
-             "`lab.md` (`keepalived -n -l -D`, state BACKUP, same VRID, VIP and interval); "
-             "its SIGKILL stops the parent and kills the VRRP child, as a crash would. pgfront "
-             "runs with a real one-node Patroni cluster behind it (it sees the primary).", "",
-             "| takeover after | config | RFC bound (3×interval + skew) | pgfront | keepalived |",
-             "|---|---|---|---|---|"]
-    for row in result["takeover"]:
-        lines.append(f"| {row['how']} of the Master | {row['config']} | "
-                     f"{fmt(row['bound']) if row['how'] == 'SIGKILL' else 'skew ' + fmt(row['skew'])} s | "
-                     f"**{fmt(row['pgfront_median'])} s** | {fmt(row['keepalived_median'])} s |")
-    lines += ["",
-              "Rounds (s): " + "; ".join(
-                  f"{r['how']} {r['config']}: pgfront {', '.join(fmt(x) for x in r['pgfront'])} / "
-                  f"keepalived {', '.join(fmt(x) for x in r['keepalived'])}" for r in result["takeover"]),
-              "",
-              "**Primary lost → VIP on the peer** (pgfront only; keepalived has no view of the "
-              "cluster without a `vrrp_script`). h1 (Master) is cut off every Patroni REST port "
-              "inside its namespace: packets silently dropped, as in a partition. Columns: cut → "
-              "h1's topology says `primary=none` (its health loop: `fall` failed polls, each "
-              "bounded by `timeout`), then `no_primary_after` + priority-0 advert + h2's "
-              "Skew_Time → VIP on h2, and the total. VRRPv3, 100 ms adverts.", "",
-              "| health settings | no_primary_after | cut → no primary | no primary → VIP on peer | cut → VIP on peer |",
-              "|---|---|---|---|---|"]
-    for row in result["primary_loss"]:
-        lines.append(f"| {row['health']} | {row['no_primary_after']} | {fmt(row['lost_median'])} s | "
-                     f"**{fmt(row['handoff_median'])} s** | {fmt(row['total_median'])} s |")
-    lines += ["",
-              "Reading it: after SIGKILL both implementations wait out the Backup's "
-              "Master_Down_Interval (3.609 s at 1 s, 0.361 s at 100 ms, priority 100) and the "
-              "rest is the time to notice the timer and add the address. After SIGTERM both send "
-              "a priority-0 advert and the Backup takes over after its Skew_Time (0.609 s / "
-              "0.061 s). Both leave the VIP on a SIGKILLed Master's interface; both remove it "
-              "when they start again, and `pgfront --release-vip` (systemd `ExecStopPost`) "
-              "removes it as soon as the unit stops, so pgfront's window with two holders ends "
-              "when systemd notices the crash rather than when the daemon restarts.",
-              f"Load average at start {result['load'][0]}, at end {result['load'][1]}.", ""]
-    return "\n".join(lines)
-
-
-def splice(results_path, markdown):
-    """Puts `markdown` into RESULTS.md as its VIP takeover section (replacing an older one)."""
-    text = ""
-    if os.path.exists(results_path):
-        with open(results_path) as f:
-            text = f.read()
-    start = text.find(SECTION)
-    if start >= 0:
-        nxt = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + markdown + ("\n" + text[nxt + 1:] if nxt >= 0 else "")
-    else:
-        text = text.rstrip("\n") + ("\n\n" if text else "") + markdown
-    with open(results_path, "w") as f:
-        f.write(text if text.endswith("\n") else text + "\n")
-
-
-def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--pgfront", required=True)
-    p.add_argument("--rounds", type=int, default=5)
-    p.add_argument("--out", default=os.path.join(REPO, "bench", "out"))
-    p.add_argument("--results", default=os.path.join(REPO, "bench", "RESULTS.md"))
-    p.add_argument("--no-results", action="store_true", help="do not touch RESULTS.md")
-    args = p.parse_args()
-    args.pgfront = os.path.abspath(args.pgfront)
-    if args.rounds < 1:
-        p.error("--rounds must be at least 1")
+def measure(pgfront, rounds, events=EVENTS, primary_loss=PRIMARY_LOSS, log=None, command=None):
+    """Runs every takeover (per event and configuration, pgfront and keepalived interleaved,
+    `rounds` times) and the primary-loss rounds; returns the result dict vip_report renders."""
+    log = log or (lambda m: print(m, file=sys.stderr))
+    if rounds < 1:
+        raise ValueError("rounds must be at least 1")
     started = time.monotonic()
     load0 = " ".join(open("/proc/loadavg").read().split()[:3])
-    bench = Bench(args)
-    result = {"when": datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC"),
-              "args": {"rounds": args.rounds}, "takeover": [], "primary_loss": []}
+    bench = Bench(os.path.abspath(pgfront))
+    result = {"when": datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC"), "command": command,
+              "args": {"rounds": rounds, "events": list(events),
+                       "primary_loss": [label for label, _, _ in primary_loss]},
+              "takeover": [], "primary_loss": []}
     try:
         bench.start()
-        for how in ("SIGKILL", "SIGTERM"):
+        for how in events:
             for label, version, interval in CONFIGS:
                 row = {"how": how, "config": label, "version": version, "interval": interval,
                        "bound": master_down(BACKUP_PRIO, interval),
-                       "skew": (256 - BACKUP_PRIO) * interval / 256, "pgfront": [], "keepalived": []}
-                for r in range(args.rounds):
+                       "skew": vip_report.skew(BACKUP_PRIO, interval), "pgfront": [], "keepalived": []}
+                for r in range(rounds):
                     for impl in ("pgfront", "keepalived") if r % 2 == 0 else ("keepalived", "pgfront"):
                         t = bench.takeover(impl, version, interval, how)
                         row[impl].append(t)
-                        print(f"{how} {label} round {r + 1} {impl}: {t:.3f}s", file=sys.stderr)
+                        log(f"vip: {how} {label} round {r + 1} {impl}: {t:.3f}s")
                 row["pgfront_median"] = median(row["pgfront"])
                 row["keepalived_median"] = median(row["keepalived"])
                 result["takeover"].append(row)
-        for health_label, health, npa in (
-                ("interval 200ms, timeout 400ms, fall 2", {"interval": "200ms", "timeout": "400ms",
-                                                            "fall": 2}, "1s"),
-                ("defaults: interval 500ms, timeout 1s, fall 2", {"interval": "500ms", "timeout": "1s",
-                                                                 "fall": 2}, "3s")):
+        for health_label, health, npa in primary_loss:
             row = {"health": health_label, "no_primary_after": npa, "rounds": []}
-            for r in range(args.rounds):
+            for r in range(rounds):
                 lost, handoff, total = bench.primary_loss(health, npa)
                 row["rounds"].append({"lost": lost, "handoff": handoff, "total": total})
-                print(f"primary loss ({health_label}, {npa}) round {r + 1}: cut->none {fmt(lost)}s, "
-                      f"none->VIP {fmt(handoff)}s, total {total:.3f}s", file=sys.stderr)
+                log(f"vip: primary loss ({health_label}, {npa}) round {r + 1}: cut->none {fmt(lost)}s, "
+                    f"none->VIP {fmt(handoff)}s, total {total:.3f}s")
             row["lost_median"] = median(x["lost"] for x in row["rounds"])
             row["handoff_median"] = median(x["handoff"] for x in row["rounds"])
             row["total_median"] = median(x["total"] for x in row["rounds"])
@@ -321,15 +240,45 @@ def main():
         bench.close()
     result["minutes"] = (time.monotonic() - started) / 60
     result["load"] = [load0, " ".join(open("/proc/loadavg").read().split()[:3])]
-    os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "vip_takeover.json"), "w") as f:
+    return result
+
+
+def write(result, out_dir, results_path=None):
+    """OUT/vip_takeover.{json,md}; with results_path, the section spliced into that report."""
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "vip_takeover.json"), "w") as f:
         json.dump(result, f, indent=1)
-    md = render(result)
-    with open(os.path.join(args.out, "vip_takeover.md"), "w") as f:
+    md = vip_report.render(result)
+    with open(os.path.join(out_dir, "vip_takeover.md"), "w") as f:
         f.write(md)
-    if not args.no_results:
-        splice(args.results, md)
-    print(md)
+    if results_path:
+        text = ""
+        if os.path.exists(results_path):
+            with open(results_path) as f:
+                text = f.read()
+        with open(results_path + ".tmp", "w") as f:
+            f.write(vip_report.splice(text, md))
+        os.replace(results_path + ".tmp", results_path)
+    return md
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--pgfront", required=True)
+    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--events", nargs="+", choices=EVENTS, default=list(EVENTS))
+    p.add_argument("--out", default=os.path.join(REPO, "bench", "out"))
+    p.add_argument("--results", default=os.path.join(REPO, "bench", "RESULTS.md"))
+    p.add_argument("--no-results", action="store_true", help="do not touch RESULTS.md")
+    args = p.parse_args()
+    if args.rounds < 1:
+        p.error("--rounds must be at least 1")
+    if os.geteuid() != 0:
+        p.error("needs root (network namespaces, keepalived, Patroni as postgres)")
+    command = ("/usr/bin/python3 bench/vip_takeover.py --pgfront build/app/pgfront "
+               f"--rounds {args.rounds} --events {' '.join(args.events)}")
+    result = measure(args.pgfront, args.rounds, args.events, command=command)
+    print(write(result, args.out, None if args.no_results else args.results))
 
 
 if __name__ == "__main__":

@@ -15,8 +15,8 @@ packages=(
   # real clients and test tools
   python3 python3-psycopg libpostgresql-jdbc-java default-jdk-headless nodejs
   iproute2 tcpdump curl procps util-linux openssl
-  # benchmark plots and packaging checks
-  gnuplot-nox dpkg-dev
+  # benchmark plots and packaging checks (dpkg-shlibdeps, systemd-analyze verify, man, adduser)
+  gnuplot-nox dpkg-dev systemd man-db adduser
 )
 
 missing=()

@@ -10,6 +10,8 @@ import subprocess
 import tempfile
 import time
 
+from . import vip_report
+
 PROXIES = ("pgbouncer", "haproxy", "pgfront", "pgfront-pooled")
 COLORS = {"direct": "#555555", "pgbouncer": "#1b9e77", "haproxy": "#377eb8", "pgfront": "#ff7f00",
           "pgfront-pooled": "#e41a1c", "haproxy+pgbouncer": "#984ea3"}
@@ -18,7 +20,9 @@ COLORS = {"direct": "#555555", "pgbouncer": "#1b9e77", "haproxy": "#377eb8", "pg
 def color(name, i=0):
     return COLORS.get(name, ("#a65628", "#f781bf", "#999999")[i % 3])
 ORDER = ("direct", "pgbouncer", "haproxy", "pgfront", "pgfront-pooled")
-NOISE = 0.05  # differences below 5 % are within run-to-run noise on a shared 2-core VM
+NOISE = 0.05
+VIP_KEPT_NOTE = ("(This section is from an earlier run, kept because this run did not measure the VIP: "
+                 "`bench/run --scenarios vip` remakes it alone.)")  # differences below 5 % are within run-to-run noise on a shared 2-core VM
 
 
 def median(values):
@@ -447,7 +451,9 @@ def _run_gp(gnuplot, script, tmp):
 # -------------------------------------------------------------------------------------------
 # markdown
 
-def markdown(res, plot_files, plot_dir_rel="plots"):
+def markdown(res, plot_files, plot_dir_rel="plots", kept_vip_section=None):
+    """RESULTS.md's text. kept_vip_section: the VIP takeover section of the report this one
+    replaces, shown as it was when this run did not measure the VIP."""
     agg = aggregate(res["runs"])
     m = res["machine"]
     opts = res.get("options", {})
@@ -623,6 +629,16 @@ def markdown(res, plot_files, plot_dir_rel="plots"):
     elif "failover" in (opts.get("scenarios") or []):
         L += ["## Failover", "", "Not measured in this run" + (f": {res['error']}" if res.get("error") else "."), ""]
 
+    if res.get("vip_takeover"):
+        L += [vip_report.render(res["vip_takeover"]).rstrip("\n"), ""]
+    elif "vip" in (opts.get("scenarios") or []):
+        L += [vip_report.SECTION, "", "Not measured in this run" + (f": {res['error']}" if res.get("error") else "."),
+              ""]
+    elif kept_vip_section:
+        L += [kept_vip_section, ""]
+        if VIP_KEPT_NOTE not in kept_vip_section:
+            L += [VIP_KEPT_NOTE, ""]
+
     L += ["## All runs", "", "| round | scenario | target | status | tps | p99 (ms) | CPU s/1k | -j | -T s / -t txns | "
           "load before → after |", "|---|---|---|---|---|---|---|---|---|---|"]
     for r in res["runs"]:
@@ -652,9 +668,13 @@ def _title(r):
 def write(res, bench_dir, out_dir=None, results_name="RESULTS.md", plot_dir="plots"):
     """Makes the plots and RESULTS.md in bench_dir; also writes out_dir/failover.md if there
     is a failover section (the file bench/failover.py writes). Returns RESULTS.md's path."""
-    made = plots(res, os.path.join(bench_dir, plot_dir))
-    text = markdown(res, made, plot_dir)
     path = os.path.join(bench_dir, results_name)
+    kept = None
+    if not res.get("vip_takeover") and os.path.exists(path):
+        with open(path) as f:
+            kept = vip_report.extract(f.read())
+    made = plots(res, os.path.join(bench_dir, plot_dir))
+    text = markdown(res, made, plot_dir, kept_vip_section=kept)
     with open(path + ".tmp", "w") as f:
         f.write(text)
     os.replace(path + ".tmp", path)

@@ -14,7 +14,7 @@ import threading
 import time
 import types
 
-from . import configs, idle, pgbench, procstat, report, targets as tg
+from . import configs, idle, pgbench, procstat, report, targets as tg, vip_report
 
 BENCH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(BENCH, "testdata")
@@ -348,6 +348,95 @@ def check_report(c, tmp):
         c.skip("plots (gnuplot not installed)")
 
 
+def synthetic_vip(pgfront_kill_100ms=0.372):
+    def takeover(how, label, interval, pf, ka):
+        return {"how": how, "config": label, "version": 2 if interval >= 1 else 3, "interval": interval,
+                "bound": vip_report.master_down(100, interval), "skew": vip_report.skew(100, interval),
+                "pgfront": pf, "keepalived": ka, "pgfront_median": vip_report.median(pf),
+                "keepalived_median": vip_report.median(ka)}
+    return {"when": "2026-01-01 00:00 UTC", "command": "bench/run --scenarios vip", "minutes": 1.5,
+            "args": {"rounds": 3, "events": ["SIGKILL"]}, "load": ["1.00 1.00 1.00", "1.20 1.00 1.00"],
+            "takeover": [takeover("SIGKILL", "v2, advert_int 1 s", 1.0, [3.62, 3.63, 3.61], [3.64, 3.66, 3.65]),
+                         takeover("SIGKILL", "v3, advert_int 100 ms", 0.1, [pgfront_kill_100ms] * 3,
+                                  [0.371, 0.380, 0.375])],
+            "primary_loss": [{"health": "interval 200ms, timeout 400ms, fall 2", "no_primary_after": "1s",
+                              "rounds": [{"lost": 0.81, "handoff": 1.08, "total": 1.89}],
+                              "lost_median": 0.81, "handoff_median": 1.08, "total_median": 1.89}]}
+
+
+def check_vip(c, args, tmp):
+    """The vip scenario without namespaces: its profile settings, the RFC timers, the section,
+    its targets, and that it replaces only its own section of a report."""
+    c.ok(args.vip_rounds >= 1 and args.vip_events and args.vip_primary_loss is not None,
+         f"vip profile settings: {args.vip_rounds} {args.vip_events} {args.vip_primary_loss}")
+    c.eq(round(vip_report.master_down(100, 1.0), 6), 3.609375, "Master_Down_Interval, priority 100, 1 s")
+    c.eq(round(vip_report.master_down(100, 0.1), 6), 0.360938, "Master_Down_Interval, priority 100, 100 ms")
+    res = synthetic_vip()
+    md = vip_report.render(res)
+    for want in ("## VIP takeover", "| SIGKILL of the Master | v2, advert_int 1 s | Master_Down_Interval 3.609 s "
+                 "| **3.620 s** | 3.650 s |", "| interval 200ms, timeout 400ms, fall 2 | 1s | 0.810 s | **1.080 s** |",
+                 "pgfront ≤ keepalived | 3.620 vs 3.650 s (-30.0 ms) | met |",
+                 "(v3, advert_int 100 ms): pgfront ≤ 0.5 s | 0.372 s (median) | met |"):
+        c.ok(want in md, f"VIP section has `{want}`")
+    slow = vip_report.targets(synthetic_vip(pgfront_kill_100ms=0.62))
+    c.ok(("NOT met" in slow[1][2] and slow[2][2] == "NOT met"), f"VIP targets missed are said so: {slow}")
+    old = "# R\n\n## A\na\n\n## VIP takeover\nOLD-VIP-SECTION\n\n## B\nb\n"
+    new = vip_report.splice(old, md)
+    c.ok(new.startswith("# R\n\n## A\na\n\n## VIP takeover") and new.endswith("## B\nb\n") and "OLD-VIP-SECTION" not in new,
+         "splice replaces only the VIP section")
+    c.eq(vip_report.extract(new), md.rstrip("\n"), "extract finds the section again")
+    c.ok(vip_report.splice("# R\n", md).startswith("# R\n\n## VIP takeover"), "splice appends when absent")
+    placed = vip_report.splice("# R\n\n## A\na\n\n## All runs\nx\n", md)
+    c.ok(placed.startswith("# R\n\n## A\na\n\n## VIP takeover") and placed.endswith("\n\n## All runs\nx\n"),
+         "splice puts a new section before All runs, as the report does")
+
+    # bench/run's report keeps an older VIP section when the run did not measure it...
+    d = os.path.join(tmp, "vipreport")
+    os.makedirs(d)
+    with open(os.path.join(d, "RESULTS.md"), "w") as f:
+        f.write("# old\n\n" + md + "\n## All runs\n")
+    full = synthetic_results()
+    path = report.write(full, d, os.path.join(d, "out"))
+    with open(path) as f:
+        text = f.read()
+    c.ok(md.rstrip("\n") in text and report.VIP_KEPT_NOTE in text and "## Failover: synthetic" in text,
+         "a run without the vip scenario keeps the earlier VIP section")
+    # ...and shows its own when it did.
+    full["vip_takeover"] = synthetic_vip(pgfront_kill_100ms=0.365)
+    with open(report.write(full, d, os.path.join(d, "out"))) as f:
+        text = f.read()
+    c.ok("**0.365 s**" in text and report.VIP_KEPT_NOTE not in text, "a run with the vip scenario reports it")
+
+    # The measuring module imports, and its vip-only write updates just its section.
+    import vip_takeover
+    results = os.path.join(d, "R2.md")
+    with open(results, "w") as f:
+        f.write("# kept\n\n## Summary\nx\n")
+    vip_takeover.write(res, os.path.join(d, "out2"), results)
+    with open(results) as f:
+        text = f.read()
+    c.ok(text.startswith("# kept\n\n## Summary\nx\n") and "## VIP takeover" in text
+         and os.path.exists(os.path.join(d, "out2", "vip_takeover.json")), "vip_takeover.write splices its section")
+
+    # The configurations the scenario starts: pgfront accepts its, keepalived its own.
+    import netns
+    nodes = [("node1", 25432, 28008)]
+    for label, version, interval in vip_takeover.CONFIGS:
+        text = netns.pgfront_yaml("198.19.0.254", nodes, {"priority": 150, "version": version,
+                                                           "advert_interval": vip_takeover.interval_text(interval)})
+        if args.pgfront and os.access(args.pgfront, os.X_OK):
+            ok, problems = tg.check_config(args.pgfront, text, tmp)
+            c.ok(ok, f"pgfront --check-config accepts the vip scenario's config ({label}): {problems}")
+        conf = os.path.join(tmp, f"keepalived-v{version}.conf")
+        with open(conf, "w") as f:
+            f.write(netns.keepalived_conf(version, 150, interval, router_id="h1"))
+        if shutil.which("keepalived") and os.path.exists("/sys/class/net/eth0"):
+            r = subprocess.run(["keepalived", "-t", "-f", conf], capture_output=True, text=True, timeout=30)
+            c.ok(r.returncode == 0, f"keepalived -t accepts the vip scenario's config ({label}): {r.stderr}")
+        else:
+            c.skip(f"keepalived -t ({label}): keepalived or eth0 missing")
+
+
 def run(args):
     c = Checks()
     t0 = time.monotonic()
@@ -355,7 +444,7 @@ def run(args):
     try:
         for name, fn in (("configs", lambda: check_configs(c, args, tmp)), ("pgbench", lambda: check_pgbench(c, tmp)),
                          ("procstat", lambda: check_procstat(c)), ("idle", lambda: check_idle(c)),
-                         ("report", lambda: check_report(c, tmp))):
+                         ("report", lambda: check_report(c, tmp)), ("vip", lambda: check_vip(c, args, tmp))):
             try:
                 fn()
             except Exception as e:  # noqa: BLE001 - one broken part must not hide the others

@@ -147,6 +147,7 @@ class Suite:
         self.failover = []          # failover.run_event results
         self.failover_md = None
         self.failover_targets = []
+        self.vip = None             # bench/vip_takeover.py's measure() result
         self.failed_first = {}      # (scenario, target) -> reason of a failed round-1 run
         self.workdir = None
         self.started = time.time()
@@ -168,25 +169,12 @@ class Suite:
         os.makedirs(os.path.join(self.workdir, "bin"))
         self.pgfront_binary = os.path.join(self.workdir, "bin", "pgfront")
         shutil.copy2(a.pgfront, self.pgfront_binary)
-        from pgcluster import Cluster
-        t0 = time.monotonic()
         try:
-            self.cluster = Cluster(nodes=3, scope="bench", max_connections=a.max_connections)
-            self.cluster.start(timeout=120)
-            self.log(f"bench: cluster up in {time.monotonic() - t0:.1f}s")
-            self.init_dataset()
-            self.start_targets()
-            self.warmup()
-            scen = pgbench_scenarios(a)
-            for rnd in range(1, a.rounds + 1):
-                for sc in scen:
-                    for t in self.targets:
-                        self.run_pgbench(sc, t, rnd)
-            if "idle" in a.scenarios:
-                for t in self.targets:
-                    self.run_idle(t)
-            if "failover" in a.scenarios:
-                self.run_failover()
+            if any(sc != "vip" for sc in a.scenarios):
+                self.run_cluster_scenarios()
+                self.stop_targets_and_cluster()  # the VIP scenario runs on a quiet machine
+            if "vip" in a.scenarios:
+                self.run_vip()
         except BaseException as e:  # noqa: BLE001 - report what we have, then re-raise
             self.error = f"{type(e).__name__}: {e}"
             raise
@@ -195,17 +183,54 @@ class Suite:
             self.finished = time.time()
             self.stop_all()
 
-    def stop_all(self):
+    def run_cluster_scenarios(self):
+        """Every scenario but `vip`: one 3-node cluster, the targets, interleaved runs."""
+        from pgcluster import Cluster
+        a = self.args
+        t0 = time.monotonic()
+        self.cluster = Cluster(nodes=3, scope="bench", max_connections=a.max_connections)
+        self.cluster.start(timeout=120)
+        self.log(f"bench: cluster up in {time.monotonic() - t0:.1f}s")
+        self.init_dataset()
+        self.start_targets()
+        self.warmup()
+        scen = pgbench_scenarios(a)
+        for rnd in range(1, a.rounds + 1):
+            for sc in scen:
+                for t in self.targets:
+                    self.run_pgbench(sc, t, rnd)
+        if "idle" in a.scenarios:
+            for t in self.targets:
+                self.run_idle(t)
+        if "failover" in a.scenarios:
+            self.run_failover()
+
+    def run_vip(self):
+        """bench/vip_takeover.py's measurement: pgfront's VRRP speaker vs keepalived in network
+        namespaces with a one-node cluster of its own, then the primary-loss handoff."""
+        import vip_takeover
+        a = self.args
+        self.log(f"bench: vip takeover, {a.vip_rounds} round(s), {' '.join(a.vip_events)}")
+        self.vip = vip_takeover.measure(self.pgfront_binary, a.vip_rounds, a.vip_events,
+                                        vip_takeover.PRIMARY_LOSS[:a.vip_primary_loss],
+                                        log=self.log, command=a.command_line)
+
+    def stop_targets_and_cluster(self):
         for t in list(self.targets) + list(self.extra_procs):
             try:
                 t.stop()
             except Exception as e:  # noqa: BLE001
                 self.log(f"bench: stopping {t.name} failed: {e}")
+        self.extra_procs = []
         if self.cluster is not None:
             try:
                 self.cluster.stop()
             except Exception as e:  # noqa: BLE001
                 self.log(f"bench: stopping the cluster failed: {e}")
+            self.cluster = None
+
+    def stop_all(self):
+        self.stop_targets_and_cluster()
         if self.workdir and not self.args.keep_workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
         elif self.workdir:
@@ -629,6 +654,7 @@ class Suite:
             "runs": self.runs, "idle": self.idle,
             "failover": self.failover, "failover_targets": self.failover_targets,
             "failover_md": self.failover_md, "error": self.error, "crashes": self.crashes,
+            "vip_takeover": self.vip,
         }
 
 
