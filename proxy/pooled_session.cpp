@@ -407,6 +407,13 @@ asio::awaitable<PooledSession::LeaseCheck> PooledSession::usable_lease(ListenerR
         usable = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
     }
     auto check = usable ? LeaseCheck::usable : LeaseCheck::stale;
+    // The lease may have come through while routing moved on (a waiter served by a pool
+    // whose node has just lost the role): never start a transaction there.
+    if (usable && (!worker_.topology() || !node_still_serves(*worker_.topology(), role, node_))) {
+        spdlog::debug("session id={} got a server on {} which no longer serves the {} port; retrying", id_, node_,
+                      to_string(role));
+        check = LeaseCheck::read_only;  // wait for routing, as for a read-only "primary"
+    }
     if (usable && role == ListenerRole::primary) {
         for (const auto& [name, value] : server_->parameters()) {
             if (name == "in_hot_standby" && value == "on") {

@@ -133,6 +133,8 @@ void Worker::apply_topology(health::TopologyPtr topology) {
         if (session->node().empty()) continue;
         if (topology_ && node_still_serves(*topology_, session->role(), session->node())) continue;
         ++closed[session->node() + " (" + std::string(to_string(session->role())) + " port)"];
+        spdlog::debug("closing session id={} on node {}: node lost the role of its listener", session->id(),
+                      session->node());
         session->close("node lost the role of its listener");
     }
     for (const auto& [where, count] : closed) {
