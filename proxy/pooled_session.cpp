@@ -52,6 +52,7 @@ PooledSession::PooledSession(Worker& worker, tcp::socket client, ListenerRole ro
       id_(worker.services().next_session_id.fetch_add(1, std::memory_order_relaxed)),
       peer_(describe_peer(client_)) {
     boost::system::error_code ec;
+    client_.non_blocking(true, ec);  // read_client() reads after a readiness wait, never blocks
     client_.set_option(tcp::no_delay(true), ec);
     if (worker.config().listen.tcp_keepalive) client_.set_option(asio::socket_base::keep_alive(true), ec);
 }
@@ -281,7 +282,9 @@ asio::awaitable<bool> PooledSession::welcome() {
     worker_.services().cancels.add({static_cast<std::uint32_t>(id_), cancel_secret_}, CancelTarget{});
     protocol::write_backend_key_data(out_, static_cast<std::int32_t>(id_ & 0x7fffffff), cancel_secret_);
     protocol::write_ready_for_query(out_, protocol::TransactionStatus::idle);
-    co_return co_await send(out_);
+    const bool sent = co_await send(out_);
+    protocol::ByteBuffer().swap(out_);  // the login's buffer is not needed while the client idles
+    co_return sent;
 }
 
 asio::awaitable<bool> PooledSession::acquire_server() {
@@ -380,12 +383,24 @@ bool PooledSession::lease_may_end() const {
     }
 }
 
+// With nothing pending, the client's buffer is given back and the read waits for the socket
+// to become readable first: an idle client holds no buffer (10,000 idle clients would
+// otherwise hold 10,000 buffers).
 asio::awaitable<bool> PooledSession::read_client() {
-    auto area = client_in_.write_area();
-    auto [ec, n] = co_await client_.async_read_some(asio::buffer(area.data(), area.size()), nothrow);
-    if (ec) co_return false;
-    client_in_.commit(n);
-    co_return true;
+    for (;;) {
+        if (client_in_.empty()) {
+            client_in_.release();
+            auto [wec] = co_await client_.async_wait(tcp::socket::wait_read, nothrow);
+            if (wec) co_return false;
+        }
+        auto area = client_in_.write_area();
+        boost::system::error_code ec;
+        const auto n = client_.read_some(asio::buffer(area.data(), area.size()), ec);
+        if (ec == asio::error::would_block) continue;  // woken without data after all
+        if (ec) co_return false;
+        client_in_.commit(n);
+        co_return true;
+    }
 }
 
 asio::awaitable<bool> PooledSession::read_server() {
