@@ -4,8 +4,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
+
+#include "conf/hba_entry.hpp"
+#include "conf/pool_override.hpp"
 
 namespace pgfront::conf {
 
@@ -106,8 +110,6 @@ struct VipConfig {
     std::string notify;                      // command run with (state, vrid, address) on transitions
 };
 
-enum class PoolMode { none, session, transaction, statement };
-
 // PgBouncer's names and defaults unless noted. Sizes are per worker thread.
 struct PoolConfig {
     PoolMode mode = PoolMode::none;
@@ -121,6 +123,16 @@ struct PoolConfig {
     Duration server_idle_timeout{600000};
     Duration server_login_retry{1000};  // PgBouncer: 15s; short so failover recovers fast
     std::string server_reset_query = "DISCARD ALL";  // session mode, when a client leaves
+    // Server connections per database / per user over all pools of the process (0: no limit).
+    int max_db_connections = 0;
+    int max_user_connections = 0;
+    // Run on a server idle longer than the delay before it is lent (empty: never).
+    std::string server_check_query = "select 1";
+    Duration server_check_delay{30000};
+    Duration client_idle_timeout{0};       // 0: off
+    Duration idle_transaction_timeout{0};  // 0: off
+    std::map<std::string, PoolOverride> databases;
+    std::map<std::string, PoolOverride> users;
 };
 
 enum class AuthType { scram_sha_256, md5, trust };
@@ -136,6 +148,8 @@ struct AuthConfig {
     std::string auth_query = "SELECT usename, passwd FROM pgbouncer.get_auth($1)";
     std::string auth_dbname;           // empty: the database the client asked for (PgBouncer 1.18)
     Duration auth_cache_ttl{60000};    // answers (found or not) are reused this long
+    std::vector<std::string> trust_users;  // log in without a password (HBA rules still apply)
+    std::vector<HbaEntry> hba;             // empty: every client may try; else first match decides
 };
 
 struct LogConfig {

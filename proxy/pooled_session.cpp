@@ -11,12 +11,14 @@
 
 #include <cstring>
 
+#include "auth/access_policy.hpp"
 #include "auth/client_method.hpp"
 #include "auth/hba_rules.hpp"
 #include "auth/md5_password.hpp"
 #include "auth/random_source.hpp"
 #include "auth/scram_server_exchange.hpp"
 #include "auth/user_list.hpp"
+#include "pool/effective_settings.hpp"
 #include "protocol/authentication.hpp"
 #include "protocol/error_fields.hpp"
 #include "protocol/message_writer.hpp"
@@ -24,6 +26,8 @@
 #include "protocol/startup_messages.hpp"
 #include "proxy/cancel_directory.hpp"
 #include "proxy/cancel_forwarding.hpp"
+#include "proxy/client_access.hpp"
+#include "proxy/idle_sweeper.hpp"
 #include "proxy/pool_registry.hpp"
 #include "proxy/route_choice.hpp"
 #include "proxy/session_lifetime.hpp"
@@ -104,10 +108,34 @@ asio::awaitable<void> PooledSession::serve() {
         if (!ec) close("login timeout");
     });
     if (!co_await read_startup()) co_return;
+    mode_ = pool::effective_settings(worker_.config().pool, database_, user_).mode;
     if (!co_await authenticate()) co_return;
     if (!co_await welcome()) co_return;
     login_timer_.cancel();
+    const IdleWatch idle_watch(worker_.idle_sweeper(), *this);
     co_await relay();
+}
+
+std::pair<ClientWait, PooledSession::Clock::time_point> PooledSession::idle_wait() const {
+    return {wait_, wait_since_};
+}
+
+// The sweeper found the client idle for too long: wake the read it waits in (shutting down
+// the receiving side makes the socket readable) and let read_client() say why and end it.
+void PooledSession::expire_idle(IdleExpiry expiry) {
+    if (idle_expiry_) return;
+    idle_expiry_ = expiry;
+    boost::system::error_code ignored;
+    client_.shutdown(tcp::socket::shutdown_receive, ignored);
+}
+
+// What the client is to us while we wait for it: idle outside or inside a transaction, or busy
+// (in the middle of a COPY, or with replies still due).
+ClientWait PooledSession::current_wait() const {
+    if (!server_) return ClientWait::idle;
+    const auto& tracker = server_->tracker();
+    if (tracker.outstanding_requests() > 0) return ClientWait::busy;
+    return tracker.in_transaction() ? ClientWait::idle_in_transaction : ClientWait::idle;
 }
 
 // Startup packets until a StartupMessage: SSL and GSS encryption are declined for now (the
@@ -181,7 +209,15 @@ asio::awaitable<std::optional<protocol::ByteBuffer>> PooledSession::read_auth_me
 // Authenticates the client against the auth file, as PostgreSQL would: an unknown user
 // goes through the same exchange and fails the same way (no user enumeration).
 asio::awaitable<bool> PooledSession::authenticate() {
-    const auto& config = worker_.config();
+    // The allow list first, as PostgreSQL does: a refused client costs no password lookup.
+    // TLS is not known here yet: hostssl rules never match, hostnossl rules always do.
+    const auth::ConnectionFacts facts{false, database_, user_, client_address(client_)};
+    const auto access = auth::decide_access(worker_.access_policy(), facts);
+    if (access.verdict != auth::AccessVerdict::allowed) {
+        auto message = auth::access_refusal_message(access.verdict, facts);
+        co_await fail(sqlstate::invalid_authorization_specification, std::move(message));
+        co_return false;
+    }
     auto lookup = co_await worker_.auth_lookup().find(user_, database_);
     if (lookup.error) spdlog::error("password lookup for user {} failed: {}", user_, *lookup.error);
     const auto* entry = lookup.password ? &*lookup.password : nullptr;
@@ -192,12 +228,25 @@ asio::awaitable<bool> PooledSession::authenticate() {
         co_return false;
     };
 
-    if (config.auth.type == conf::AuthType::trust) co_return true;
+    if (access.method == auth::HbaMethod::trust) co_return true;
 
-    const auto hba = config.auth.type == conf::AuthType::md5 ? auth::HbaMethod::md5 : auth::HbaMethod::scram_sha_256;
     const auto choice = auth::choose_client_method(
-        hba, entry ? std::optional<auth::PasswordKind>(entry->kind) : std::nullopt);
+        access.method, entry ? std::optional<auth::PasswordKind>(entry->kind) : std::nullopt);
     auth::SystemRandom random;
+
+    if (choice.method == auth::ClientMethod::cleartext_password) {
+        protocol::write_authentication_cleartext_password(out_);
+        if (!co_await send(out_)) co_return false;
+        auto payload = co_await read_auth_message();
+        if (!payload) co_return false;
+        const auto message = protocol::PasswordMessage::parse(*payload);
+        const bool ok = !choice.doomed && message && entry &&
+                        auth::verify_cleartext_password(*entry, user_, message->password);
+        if (!ok) co_return co_await refused();
+        // The verified password logs in to the server too, whatever the server asks for.
+        stored_password_ = std::string(message->password);
+        co_return true;
+    }
 
     if (choice.method == auth::ClientMethod::md5 && !choice.doomed) {
         auth::Md5Salt salt;
@@ -272,7 +321,7 @@ pool::ServerLogin PooledSession::server_login() const {
 asio::awaitable<bool> PooledSession::welcome() {
     if (!co_await acquire_server()) co_return false;
     const auto parameters = server_->parameters();
-    if (worker_.pool_mode() != conf::PoolMode::session) co_await release_server();
+    if (mode_ != conf::PoolMode::session) co_await release_server();
 
     protocol::write_authentication_ok(out_);
     for (const auto& [name, value] : parameters) protocol::write_parameter_status(out_, name, value);
@@ -363,7 +412,7 @@ asio::awaitable<void> PooledSession::release_server() {
     auto& tracker = server_->tracker();
     bool reusable = tracker.at_boundary() && !tracker.in_transaction() && tracker.reusable() &&
                     server_->input().empty() && server_->socket().is_open();
-    if (reusable && worker_.pool_mode() == conf::PoolMode::session) reusable = co_await reset_server();
+    if (reusable && mode_ == conf::PoolMode::session) reusable = co_await reset_server();
     worker_.sessions().unbind(node_);
     if (cancel_secret_ != 0) worker_.services().cancels.add({static_cast<std::uint32_t>(id_), cancel_secret_}, CancelTarget{});
     node_.clear();
@@ -373,7 +422,7 @@ asio::awaitable<void> PooledSession::release_server() {
 }
 
 bool PooledSession::lease_may_end() const {
-    switch (worker_.pool_mode()) {
+    switch (mode_) {
         case conf::PoolMode::transaction:
             return server_->tracker().at_boundary() && client_in_.empty();
         case conf::PoolMode::statement:
@@ -386,21 +435,33 @@ bool PooledSession::lease_may_end() const {
 // With nothing pending, the client's buffer is given back and the read waits for the socket
 // to become readable first: an idle client holds no buffer (10,000 idle clients would
 // otherwise hold 10,000 buffers).
+//
+// How long the client has been waited for is noted for the idle timeouts (idle_sweeper.hpp);
+// a read the sweeper ended gets the timeout's error.
 asio::awaitable<bool> PooledSession::read_client() {
+    wait_ = current_wait();
+    wait_since_ = Clock::now();
     for (;;) {
         if (client_in_.empty()) {
             client_in_.release();
             auto [wec] = co_await client_.async_wait(tcp::socket::wait_read, nothrow);
-            if (wec) co_return false;
+            if (wec) break;
         }
         auto area = client_in_.write_area();
         boost::system::error_code ec;
         const auto n = client_.read_some(asio::buffer(area.data(), area.size()), ec);
         if (ec == asio::error::would_block) continue;  // woken without data after all
-        if (ec) co_return false;
+        if (ec || idle_expiry_) break;
         client_in_.commit(n);
+        wait_ = ClientWait::busy;
         co_return true;
     }
+    wait_ = ClientWait::busy;
+    if (idle_expiry_) {
+        const auto expiry = *idle_expiry_;
+        co_await fail(expiry.sqlstate, std::string(expiry.message));
+    }
+    co_return false;
 }
 
 asio::awaitable<bool> PooledSession::read_server() {
@@ -469,7 +530,7 @@ asio::awaitable<bool> PooledSession::forward_server_messages() {
         }
         // Statement mode: a statement that leaves a transaction open is refused in place of
         // its ReadyForQuery, so the client reads the reason as the statement's answer.
-        if (frame.type == 'Z' && worker_.pool_mode() == conf::PoolMode::statement && tracker.in_transaction()) {
+        if (frame.type == 'Z' && mode_ == conf::PoolMode::statement && tracker.in_transaction()) {
             refused_transaction = true;
             break;
         }

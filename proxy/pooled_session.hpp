@@ -8,6 +8,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,6 +17,7 @@
 #include "pool/frame_buffer.hpp"
 #include "pool/server_pool.hpp"
 #include "protocol/bytes.hpp"
+#include "proxy/client_idle.hpp"
 #include "proxy/client_session.hpp"
 
 namespace pgfront::proxy {
@@ -24,6 +26,8 @@ class Worker;
 
 class PooledSession final : public ClientSession {
 public:
+    using Clock = std::chrono::steady_clock;
+
     PooledSession(Worker& worker, boost::asio::ip::tcp::socket client, ListenerRole role);
     ~PooledSession() override;
 
@@ -33,6 +37,11 @@ public:
     std::uint64_t id() const override { return id_; }
     ListenerRole role() const override { return role_; }
     const std::string& node() const override { return node_; }
+
+    // For the idle timeouts (idle_sweeper.hpp): what the session waits for, since when; and
+    // ending a client that waited too long, with the reason it will be told.
+    std::pair<ClientWait, Clock::time_point> idle_wait() const;
+    void expire_idle(IdleExpiry expiry);
 
 private:
     boost::asio::awaitable<void> serve();
@@ -52,6 +61,7 @@ private:
     boost::asio::awaitable<bool> send(protocol::ByteBuffer& bytes);
     pool::ServerLogin server_login() const;
     bool lease_may_end() const;
+    ClientWait current_wait() const;
 
     Worker& worker_;
     boost::asio::ip::tcp::socket client_;
@@ -71,6 +81,10 @@ private:
     std::string node_;
     bool terminated_ = false;  // the client sent Terminate
     std::uint32_t cancel_secret_ = 0;
+    conf::PoolMode mode_ = conf::PoolMode::transaction;  // this client's, from its database and user
+    ClientWait wait_ = ClientWait::busy;
+    Clock::time_point wait_since_{};
+    std::optional<IdleExpiry> idle_expiry_;
 };
 
 }  // namespace pgfront::proxy

@@ -18,7 +18,10 @@
 
 #include "conf/config.hpp"
 #include "health/topology.hpp"
+#include "auth/access_policy.hpp"
+#include "pool/connection_quota.hpp"
 #include "proxy/auth_lookup.hpp"
+#include "proxy/idle_sweeper.hpp"
 #include "proxy/listener_role.hpp"
 #include "proxy/pool_registry.hpp"
 #include "proxy/session_registry.hpp"
@@ -46,6 +49,8 @@ struct WorkerServices {
     std::atomic<std::uint64_t>& next_session_id;
     // Key for the SCRAM exchange an unknown user gets, so it looks like a real one.
     const std::vector<std::uint8_t>& mock_key;
+    // max_db_connections / max_user_connections hold across workers.
+    pool::QuotaTable& quotas;
 };
 
 class Worker {
@@ -77,6 +82,8 @@ public:
     SessionRegistry& sessions() { return sessions_; }
     PoolRegistry& pools() { return pools_; }
     AuthLookup& auth_lookup() { return auth_lookup_; }
+    const auth::AccessPolicy& access_policy() const { return *access_policy_; }
+    IdleSweeper& idle_sweeper() { return idle_sweeper_; }
     const std::shared_ptr<const auth::UserList>& users() const { return users_; }
     std::span<const std::uint8_t> mock_key() const { return services_.mock_key; }
     WorkerServices& services() { return services_; }
@@ -105,6 +112,8 @@ private:
     SessionRegistry sessions_;
     PoolRegistry pools_;
     AuthLookup auth_lookup_{*this};
+    std::shared_ptr<const auth::AccessPolicy> access_policy_;
+    IdleSweeper idle_sweeper_{context_.get_executor()};
     std::shared_ptr<const auth::UserList> users_;
     WorkerStats stats_;
     std::atomic<std::size_t> session_count_{0};
