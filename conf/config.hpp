@@ -4,10 +4,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "conf/tls_config.hpp"
+#include "conf/hba_entry.hpp"
+#include "conf/pool_override.hpp"
 
 namespace pgfront::conf {
 
@@ -108,8 +111,6 @@ struct VipConfig {
     std::string notify;                      // command run with (state, vrid, address) on transitions
 };
 
-enum class PoolMode { none, session, transaction, statement };
-
 // PgBouncer's names and defaults unless noted. Sizes are per worker thread.
 struct PoolConfig {
     PoolMode mode = PoolMode::none;
@@ -128,6 +129,16 @@ struct PoolConfig {
     Duration failover_hold{30000};
     // Transaction/statement mode: pgfront-named prepared statements kept per server connection.
     int max_prepared_statements = 200;
+    // Server connections per database / per user over all pools of the process (0: no limit).
+    int max_db_connections = 0;
+    int max_user_connections = 0;
+    // Run on a server idle longer than the delay before it is lent (empty: never).
+    std::string server_check_query = "select 1";
+    Duration server_check_delay{30000};
+    Duration client_idle_timeout{0};       // 0: off
+    Duration idle_transaction_timeout{0};  // 0: off
+    std::map<std::string, PoolOverride> databases;
+    std::map<std::string, PoolOverride> users;
 };
 
 enum class AuthType { scram_sha_256, md5, trust };
@@ -143,6 +154,8 @@ struct AuthConfig {
     std::string auth_query = "SELECT usename, passwd FROM pgbouncer.get_auth($1)";
     std::string auth_dbname;           // empty: the database the client asked for (PgBouncer 1.18)
     Duration auth_cache_ttl{60000};    // answers (found or not) are reused this long
+    std::vector<std::string> trust_users;  // log in without a password (HBA rules still apply)
+    std::vector<HbaEntry> hba;             // empty: every client may try; else first match decides
 };
 
 struct LogConfig {

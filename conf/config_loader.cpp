@@ -11,6 +11,7 @@
 #include <map>
 #include <sstream>
 
+#include "auth/hba_rules.hpp"
 #include "conf/config_validation.hpp"
 #include "conf/units.hpp"
 
@@ -213,17 +214,62 @@ void read_admin(Loader& l, const YAML::Node& node, const std::string& path, Admi
     });
 }
 
+// none | session | transaction | statement; `none` only for the global pool.mode.
+void read_pool_mode(Loader& l, const YAML::Node& v, const std::string& k, PoolMode& out, bool allow_none) {
+    std::string text;
+    if (!l.scalar(v, k, text)) return;
+    if (text == "none" && allow_none) out = PoolMode::none;
+    else if (text == "session") out = PoolMode::session;
+    else if (text == "transaction") out = PoolMode::transaction;
+    else if (text == "statement") out = PoolMode::statement;
+    else if (allow_none) l.error(v, k, "expected none, session, transaction or statement, got '" + text + "'");
+    else l.error(v, k, "expected session, transaction or statement, got '" + text + "'");
+}
+
+void read_optional_int(Loader& l, const YAML::Node& v, const std::string& k, std::optional<int>& out, int min, int max) {
+    int value = 0;
+    const auto before = l.errors.size();
+    l.integer(v, k, value, min, max);
+    if (l.errors.size() == before) out = value;
+}
+
+// pool.databases / pool.users: NAME -> settings for that database or user.
+void read_overrides(Loader& l, const YAML::Node& node, const std::string& path,
+                    std::map<std::string, PoolOverride>& out, bool databases) {
+    if (!node.IsMap()) return l.error(node, path, "expected a mapping of names to their settings");
+    out.clear();
+    for (const auto& entry : node) {
+        const auto name = entry.first.as<std::string>("");
+        const auto key = path + "." + name;
+        auto& o = out[name];
+        auto mode = [&](auto& v, auto& k) {
+            PoolMode m = PoolMode::none;
+            const auto before = l.errors.size();
+            read_pool_mode(l, v, k, m, false);
+            if (l.errors.size() == before) o.mode = m;
+        };
+        auto pool_size = [&](auto& v, auto& k) { read_optional_int(l, v, k, o.pool_size, 1, 10000); };
+        auto max_connections = [&](auto& v, auto& k) { read_optional_int(l, v, k, o.max_connections, 0, 1000000); };
+        if (databases)
+            l.section(entry.second, key, {
+                {"mode", mode},
+                {"pool_size", pool_size},
+                {"min_pool_size", [&](auto& v, auto& k) { read_optional_int(l, v, k, o.min_pool_size, 0, 10000); }},
+                {"reserve_pool_size", [&](auto& v, auto& k) { read_optional_int(l, v, k, o.reserve_pool_size, 0, 10000); }},
+                {"max_db_connections", max_connections},
+            });
+        else
+            l.section(entry.second, key, {
+                {"mode", mode},
+                {"pool_size", pool_size},
+                {"max_user_connections", max_connections},
+            });
+    }
+}
+
 void read_pool(Loader& l, const YAML::Node& node, const std::string& path, PoolConfig& c) {
     l.section(node, path, {
-        {"mode", [&](auto& v, auto& k) {
-             std::string text;
-             if (!l.scalar(v, k, text)) return;
-             if (text == "none") c.mode = PoolMode::none;
-             else if (text == "session") c.mode = PoolMode::session;
-             else if (text == "transaction") c.mode = PoolMode::transaction;
-             else if (text == "statement") c.mode = PoolMode::statement;
-             else l.error(v, k, "expected none, session, transaction or statement, got '" + text + "'");
-         }},
+        {"mode", [&](auto& v, auto& k) { read_pool_mode(l, v, k, c.mode, true); }},
         {"default_pool_size", [&](auto& v, auto& k) { l.integer(v, k, c.default_pool_size, 1, 10000); }},
         {"min_pool_size", [&](auto& v, auto& k) { l.integer(v, k, c.min_pool_size, 0, 10000); }},
         {"reserve_pool_size", [&](auto& v, auto& k) { l.integer(v, k, c.reserve_pool_size, 0, 10000); }},
@@ -236,7 +282,61 @@ void read_pool(Loader& l, const YAML::Node& node, const std::string& path, PoolC
         {"server_reset_query", [&](auto& v, auto& k) { l.string(v, k, c.server_reset_query); }},
         {"failover_hold", [&](auto& v, auto& k) { l.duration(v, k, c.failover_hold, Duration{0}); }},
         {"max_prepared_statements", [&](auto& v, auto& k) { l.integer(v, k, c.max_prepared_statements, 1, 100000); }},
+        {"max_db_connections", [&](auto& v, auto& k) { l.integer(v, k, c.max_db_connections, 0, 1000000); }},
+        {"max_user_connections", [&](auto& v, auto& k) { l.integer(v, k, c.max_user_connections, 0, 1000000); }},
+        {"server_check_query", [&](auto& v, auto& k) { l.string(v, k, c.server_check_query); }},
+        {"server_check_delay", [&](auto& v, auto& k) { l.duration(v, k, c.server_check_delay, Duration{0}); }},
+        {"client_idle_timeout", [&](auto& v, auto& k) { l.duration(v, k, c.client_idle_timeout, Duration{0}); }},
+        {"idle_transaction_timeout", [&](auto& v, auto& k) { l.duration(v, k, c.idle_transaction_timeout, Duration{0}); }},
+        {"databases", [&](auto& v, auto& k) { read_overrides(l, v, k, c.databases, true); }},
+        {"users", [&](auto& v, auto& k) { read_overrides(l, v, k, c.users, false); }},
     });
+}
+
+// A database or user field of an HBA rule: pg_hba.conf's comma list, or a YAML list of items.
+void read_hba_names(Loader& l, const YAML::Node& v, const std::string& k, std::string& out) {
+    if (v.IsSequence()) {
+        out.clear();
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            std::string item;
+            if (!l.scalar(v[i], k + "[" + std::to_string(i) + "]", item)) return;
+            out += (out.empty() ? "" : ",") + item;
+        }
+        return;
+    }
+    l.string(v, k, out);
+}
+
+// One auth.hba rule; its fields are checked by the same parser that matches them.
+void read_hba_rule(Loader& l, const YAML::Node& node, const std::string& path, HbaEntry& e) {
+    std::map<std::string, YAML::Node> seen;
+    auto field = [&](const char* name, std::string& out, bool names) {
+        return std::pair<const char*, Loader::KeyReader>(name, [&, name, names](auto& v, auto& k) {
+            seen[name] = v;
+            if (names) read_hba_names(l, v, k, out);
+            else l.string(v, k, out);
+        });
+    };
+    l.section(node, path, {field("type", e.type, false), field("database", e.database, true),
+                           field("user", e.user, true), field("address", e.address, false),
+                           field("method", e.method, false)});
+    if (!node.IsMap()) return;
+    e.line = node.Mark().line + 1;
+    bool complete = true;
+    for (const char* required : {"database", "user", "address", "method"})
+        if (!seen.count(required)) {
+            l.error(node, path + "." + required, "each hba rule needs database, user, address and method");
+            complete = false;
+        }
+    if (!complete) return;
+    const auth::HbaRuleFields fields{e.type, e.database, e.user, e.address, e.method};
+    if (auto rule = auth::parse_hba_rule(fields); !rule) {
+        for (const auto& problem : rule.error()) {
+            const std::string name(auth::to_string(problem.field));
+            const auto at = seen.count(name) ? seen[name] : node;
+            l.error(at, path + "." + name, problem.message);
+        }
+    }
 }
 
 void read_auth(Loader& l, const YAML::Node& node, const std::string& path, AuthConfig& c) {
@@ -254,6 +354,23 @@ void read_auth(Loader& l, const YAML::Node& node, const std::string& path, AuthC
         {"auth_query", [&](auto& v, auto& k) { l.string(v, k, c.auth_query); }},
         {"auth_dbname", [&](auto& v, auto& k) { l.string(v, k, c.auth_dbname); }},
         {"auth_cache_ttl", [&](auto& v, auto& k) { l.duration(v, k, c.auth_cache_ttl, Duration{0}); }},
+        {"trust_users", [&](auto& v, auto& k) {
+             if (!v.IsSequence()) return l.error(v, k, "expected a list of user names");
+             c.trust_users.clear();
+             for (std::size_t i = 0; i < v.size(); ++i) {
+                 std::string user;
+                 if (l.scalar(v[i], k + "[" + std::to_string(i) + "]", user)) c.trust_users.push_back(user);
+             }
+         }},
+        {"hba", [&](auto& v, auto& k) {
+             if (!v.IsSequence()) return l.error(v, k, "expected a list of rules {database, user, address, method}");
+             c.hba.clear();
+             for (std::size_t i = 0; i < v.size(); ++i) {
+                 HbaEntry entry;
+                 read_hba_rule(l, v[i], k + "[" + std::to_string(i) + "]", entry);
+                 c.hba.push_back(std::move(entry));
+             }
+         }},
     });
 }
 

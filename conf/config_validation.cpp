@@ -50,6 +50,33 @@ void validate_vip(const VipConfig& vip, std::vector<ValidationProblem>& problems
     if (!vip.unicast_src.empty() && !is_ipv4(vip.unicast_src)) problem("unicast_src", "expected an IPv4 address");
 }
 
+// Per-database and per-user pool settings exist only where pgfront pools; in pass-through
+// (pool.mode none) the servers decide everything, so such settings would mislead.
+void validate_pool_overrides(const Config& config, std::vector<ValidationProblem>& problems) {
+    const auto& pool = config.pool;
+    if (pool.mode == PoolMode::none) {
+        if (!pool.databases.empty())
+            problems.push_back({"pool.databases", "per-database pool settings need a pooling pool.mode "
+                                                  "(session, transaction or statement)"});
+        if (!pool.users.empty())
+            problems.push_back({"pool.users", "per-user pool settings need a pooling pool.mode "
+                                              "(session, transaction or statement)"});
+        if (!config.auth.hba.empty())
+            problems.push_back({"auth.hba", "auth.hba applies to the pooling modes; in pass-through "
+                                            "(pool.mode none) the servers' pg_hba.conf decides"});
+        if (!config.auth.trust_users.empty())
+            problems.push_back({"auth.trust_users", "auth.trust_users applies to the pooling modes; in "
+                                                    "pass-through the servers authenticate"});
+        return;
+    }
+    for (const auto& [name, o] : pool.databases) {
+        const int size = o.pool_size.value_or(pool.default_pool_size);
+        if (o.min_pool_size && *o.min_pool_size > size)
+            problems.push_back({"pool.databases." + name + ".min_pool_size",
+                                "min_pool_size cannot exceed the database's pool_size (" + std::to_string(size) + ")"});
+    }
+}
+
 }  // namespace
 
 std::vector<ValidationProblem> validate(const Config& config) {
@@ -92,6 +119,7 @@ std::vector<ValidationProblem> validate(const Config& config) {
         problem("auth.auth_file", "auth_user's own password must be in auth.auth_file");
     if (!config.auth.auth_user.empty() && config.auth.auth_query.find("$1") == std::string::npos)
         problem("auth.auth_query", "auth_query must take the user name as $1");
+    validate_pool_overrides(config, problems);
     if (pool.mode != PoolMode::none && config.auth.type != AuthType::trust && config.auth.auth_file.empty())
         problem("pool.mode", "the pooling modes authenticate clients themselves: set auth.auth_file "
                              "(a PgBouncer userlist.txt) or auth.type: trust");

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <string>
 
 namespace pgfront::pool {
 
@@ -20,6 +21,10 @@ struct PoolSettings {
     // After a failed server login, wait this long before the next attempt. Shorter than
     // PgBouncer's 15 s default: during a failover the next node is usually ready in seconds.
     Duration server_login_retry{1000};
+    // A server idle at least server_check_delay is checked with this query before it is lent
+    // (PgBouncer's names and defaults); empty: never checked.
+    std::string server_check_query = "select 1";
+    Duration server_check_delay{30000};
 };
 
 }  // namespace pgfront::pool

@@ -41,10 +41,15 @@ void PoolState::serve_waiters(TimePoint now, PoolActions& actions) {
             actions.push_back(CloseServer{server.id, "server_lifetime"});
             continue;
         }
-        actions.push_back(Grant{waiters_.front().id, server.id});
+        actions.push_back(Grant{waiters_.front().id, server.id, check_due(server, now)});
         waiters_.pop_front();
+        server.lent = true;
         active_.push_back(server);
     }
+}
+
+bool PoolState::check_due(const Server& server, TimePoint now) const {
+    return server.lent && !settings_.server_check_query.empty() && now - server.idle_since >= settings_.server_check_delay;
 }
 
 void PoolState::open_for_waiters(TimePoint now, PoolActions& actions) {
@@ -99,6 +104,12 @@ PoolActions PoolState::server_connect_failed(bool reserve, TimePoint now) {
     if (connecting_ > 0) --connecting_;
     if (reserve && connecting_reserve_ > 0) --connecting_reserve_;
     retry_after_ = now + settings_.server_login_retry;
+    return {};
+}
+
+PoolActions PoolState::server_open_refused(bool reserve, TimePoint) {
+    if (connecting_ > 0) --connecting_;
+    if (reserve && connecting_reserve_ > 0) --connecting_reserve_;
     return {};
 }
 
@@ -159,7 +170,7 @@ PoolActions PoolState::tick(TimePoint now) {
     if (!draining_ && !(retry_after_ && now < *retry_after_)) {
         while (idle_.size() + active_.size() + connecting_ < std::min(settings_.min_pool_size, capacity(false))) {
             ++connecting_;
-            actions.push_back(OpenServer{false});
+            actions.push_back(OpenServer{false, true});
         }
     }
     return actions;
@@ -190,6 +201,14 @@ PoolActions PoolState::drain(TimePoint) {
     idle_.clear();
     for (const auto& w : waiters_) actions.push_back(WaitTimedOut{w.id});
     waiters_.clear();
+    return actions;
+}
+
+PoolActions PoolState::evict_idle(TimePoint) {
+    PoolActions actions;
+    if (idle_.empty()) return actions;
+    actions.push_back(CloseServer{idle_.front().id, "room for another pool under a shared connection limit"});
+    idle_.pop_front();
     return actions;
 }
 

@@ -23,9 +23,13 @@ using ServerId = std::uint64_t;
 struct Grant {  // hand server `server` to waiter `waiter`
     WaiterId waiter;
     ServerId server;
+    // The server sat idle for server_check_delay or longer: run server_check_query on it
+    // first (and close it, not lend it, if that fails).
+    bool check = false;
 };
 struct OpenServer {  // start connecting a new server (counted as connecting until reported)
     bool reserve;    // opened from the reserve pool
+    bool warm = false;  // for min_pool_size, not for a waiting client
 };
 struct CloseServer {
     ServerId server;
@@ -61,6 +65,10 @@ public:
     // New servers are not tried again before server_login_retry has passed, so a node that
     // refuses logins is not hammered; waiters keep waiting until query_wait_timeout.
     PoolActions server_connect_failed(bool reserve, TimePoint now);
+    // An OpenServer that was not carried out because max_db_connections or
+    // max_user_connections is reached: no retry delay, the waiters simply keep waiting (the
+    // next tick() or release() asks again).
+    PoolActions server_open_refused(bool reserve, TimePoint now);
     // A leased server comes back. `reusable` is false when it is not at a clean transaction
     // boundary (client vanished mid-transaction, protocol error): it is closed, never reused.
     PoolActions release(ServerId server, bool reusable, TimePoint now);
@@ -75,6 +83,10 @@ public:
     // No new grants: idle servers close now, leased ones close when released, waiters time
     // out at once (the caller routes them to another pool).
     PoolActions drain(TimePoint now);
+
+    // Closes the least recently used idle server (another pool of the same database or user
+    // needs room under a shared connection limit). Nothing when no server is idle.
+    PoolActions evict_idle(TimePoint now);
 
     void reconfigure(PoolSettings settings) { settings_ = settings; }
     const PoolSettings& settings() const { return settings_; }
@@ -91,11 +103,13 @@ private:
         TimePoint created;
         TimePoint idle_since;
         bool reserve;
+        bool lent = false;  // has served a client (a fresh login needs no check)
     };
 
     std::size_t capacity(bool with_reserve) const;
     bool may_use_reserve(TimePoint now) const;
     void serve_waiters(TimePoint now, PoolActions& actions);
+    bool check_due(const Server& server, TimePoint now) const;
     void open_for_waiters(TimePoint now, PoolActions& actions);
     Server* find_active(ServerId id);
 

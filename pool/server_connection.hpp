@@ -16,6 +16,7 @@
 
 #include "auth/scram_keys.hpp"
 #include "conf/config.hpp"
+#include "pool/connection_quota.hpp"
 #include "pool/frame_buffer.hpp"
 #include "pool/pool_state.hpp"
 #include "pool/prepared_statements.hpp"
@@ -80,6 +81,9 @@ public:
     std::int32_t backend_pid() const { return backend_pid_; }
     std::uint32_t backend_secret() const { return backend_secret_; }
     void close();
+    // This connection's share of max_db_connections / max_user_connections, given back when
+    // the connection object is destroyed.
+    void hold(QuotaTokens tokens) { quota_ = std::move(tokens); }
 
 private:
     boost::asio::awaitable<std::optional<LoginFailure>> login(const ServerLogin& login);
@@ -95,6 +99,7 @@ private:
     ServerStatementCache statements_;
     std::int32_t backend_pid_ = 0;
     std::uint32_t backend_secret_ = 0;
+    QuotaTokens quota_;
 };
 
 }  // namespace pgfront::pool

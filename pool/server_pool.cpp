@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include "pool/server_check.hpp"
 #include "protocol/sqlstate.hpp"
 
 namespace pgfront::pool {
@@ -20,27 +21,54 @@ struct ServerPool::Waiter {
     explicit Waiter(asio::any_io_executor executor) : signal(executor, Clock::time_point::max()) {}
     asio::steady_timer signal;
     Lease lease;
+    bool check = false;  // run server_check_query before using the server
     bool done = false;
 };
 
 ServerPool::ServerPool(asio::any_io_executor executor, std::string node, conf::Endpoint endpoint,
-                       PoolSettings settings, ServerLogin login, std::chrono::milliseconds connect_timeout)
+                       PoolSettings settings, ServerLogin login, std::chrono::milliseconds connect_timeout,
+                       PoolQuotas quotas)
     : executor_(executor),
       node_(std::move(node)),
       endpoint_(std::move(endpoint)),
       state_(settings),
       login_(std::move(login)),
       connect_timeout_(connect_timeout),
-      tick_(executor) {
+      tick_(executor),
+      quotas_(std::move(quotas)) {
     carry_out(state_.tick(Clock::now()));  // min_pool_size
 }
 
 ServerPool::~ServerPool() {
     *alive_ = false;
+    set_starved(false);
     for (auto& [id, server] : idle_) server->close();
 }
 
+// A server that fails its check is closed and the client waits for another one. A pool whose
+// every server fails (a check query the server rejects) gives up after a few.
 asio::awaitable<Lease> ServerPool::acquire() {
+    constexpr int max_failed_checks = 3;
+    for (int failed = 0;;) {
+        bool check = false;
+        auto lease = co_await wait_for_server(check);
+        if (!lease.server || !check) co_return lease;
+        const auto query = state_.settings().server_check_query;
+        if (co_await run_server_check(*lease.server, query, connect_timeout_)) co_return lease;
+        spdlog::warn("pool node={} user={} db={}: server {} failed server_check_query; closing it", node_,
+                     login_.user, login_.database, lease.server->id());
+        lease.server->close();
+        release(std::move(lease.server), false);
+        if (++failed == max_failed_checks) {
+            lease.failure = LoginFailure{std::string(protocol::sqlstate::connection_failure),
+                                         "server_check_query failed on " + std::to_string(failed) +
+                                             " server connections to " + node_, {}};
+            co_return lease;
+        }
+    }
+}
+
+asio::awaitable<Lease> ServerPool::wait_for_server(bool& check) {
     Waiter waiter(executor_);
     const auto id = next_waiter_++;
     waiters_[id] = &waiter;
@@ -52,29 +80,72 @@ asio::awaitable<Lease> ServerPool::acquire() {
         carry_out(state_.cancel(id, Clock::now()));
         waiter.lease.failure = LoginFailure{std::string(protocol::sqlstate::admin_shutdown), "session closed", {}};
     }
+    check = waiter.check;
     co_return std::move(waiter.lease);
 }
 
 void ServerPool::release(std::unique_ptr<ServerConnection> server, bool reusable) {
     const auto id = server->id();
+    server->input().release(64 * 1024);  // a buffer that grew for a big reply is not kept
     idle_[id] = std::move(server);
     carry_out(state_.release(id, reusable, Clock::now()));
 }
 
 void ServerPool::drain() { carry_out(state_.drain(Clock::now())); }
 
+void ServerPool::reconfigure(PoolSettings settings) {
+    state_.reconfigure(std::move(settings));
+    carry_out(state_.tick(Clock::now()));  // e.g. a larger min_pool_size opens servers now
+}
+
+bool ServerPool::limited() const {
+    return (quotas_.database && quotas_.database->limit() > 0) || (quotas_.user && quotas_.user->limit() > 0);
+}
+
+void ServerPool::retry_open() { carry_out(state_.tick(Clock::now())); }
+
+bool ServerPool::evict_idle_for_starved_quota() {
+    if (starved_) return false;
+    const auto counts = state_.counts();
+    if (counts.idle == 0 || counts.waiting > 0) return false;
+    const bool needed = (quotas_.database && quotas_.database->starved()) || (quotas_.user && quotas_.user->starved());
+    if (!needed) return false;
+    carry_out(state_.evict_idle(Clock::now()));
+    return true;
+}
+
+void ServerPool::set_starved(bool starved) {
+    if (starved == starved_) return;
+    starved_ = starved;
+    const int delta = starved ? 1 : -1;
+    if (quotas_.database) quotas_.database->add_starved(delta);
+    if (quotas_.user) quotas_.user->add_starved(delta);
+}
+
 void ServerPool::carry_out(PoolActions actions) {
+    bool refused = false, opened = false;
     for (auto& action : actions) {
         if (auto* grant = std::get_if<Grant>(&action)) {
             auto it = idle_.find(grant->server);
             auto waiter = waiters_.find(grant->waiter);
             if (it == idle_.end() || waiter == waiters_.end()) continue;
             waiter->second->lease.server = std::move(it->second);
+            waiter->second->check = grant->check;
             waiter->second->done = true;
             waiter->second->signal.cancel();
             idle_.erase(it);
         } else if (auto* open = std::get_if<OpenServer>(&action)) {
-            asio::co_spawn(executor_, open_server(open->reserve), asio::detached);
+            // Warming up to min_pool_size must not take the room a starved pool waits for.
+            const bool yield_room = open->warm && ((quotas_.database && quotas_.database->starved()) ||
+                                                   (quotas_.user && quotas_.user->starved()));
+            auto tokens = yield_room ? std::nullopt : QuotaTokens::take(quotas_.database, quotas_.user);
+            if (!tokens) {
+                state_.server_open_refused(open->reserve, Clock::now());
+                refused |= !open->warm;
+                continue;
+            }
+            opened = true;
+            asio::co_spawn(executor_, open_server(open->reserve, std::move(*tokens)), asio::detached);
         } else if (auto* close = std::get_if<CloseServer>(&action)) {
             if (auto it = idle_.find(close->server); it != idle_.end()) {
                 spdlog::debug("pool node={} user={} db={}: closing server {} ({})", node_, login_.user, login_.database,
@@ -92,6 +163,9 @@ void ServerPool::carry_out(PoolActions actions) {
             }
         }
     }
+    const bool waiting = state_.counts().waiting > 0;
+    if (refused) set_starved(waiting);
+    else if (opened || !waiting) set_starved(false);
     arm_tick();
 }
 
@@ -109,10 +183,11 @@ void ServerPool::arm_tick() {
     });
 }
 
-asio::awaitable<void> ServerPool::open_server(bool reserve) {
+asio::awaitable<void> ServerPool::open_server(bool reserve, QuotaTokens tokens) {
     auto alive = alive_;
     const auto id = next_server_++;
     auto server = std::make_unique<ServerConnection>(executor_, id, node_, endpoint_);
+    server->hold(std::move(tokens));
     auto failure = co_await server->connect_and_login(login_, connect_timeout_);
     if (!*alive) co_return;
     if (!failure) {

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "pool/connection_quota.hpp"
 #include "pool/pool_state.hpp"
 #include "pool/server_connection.hpp"
 
@@ -23,10 +24,17 @@ struct Lease {
     std::optional<LoginFailure> failure;
 };
 
+// The shared limits a pool's servers count against (null: no limit of that kind).
+struct PoolQuotas {
+    std::shared_ptr<ConnectionQuota> database;
+    std::shared_ptr<ConnectionQuota> user;
+};
+
 class ServerPool {
 public:
     ServerPool(boost::asio::any_io_executor executor, std::string node, conf::Endpoint endpoint,
-               PoolSettings settings, ServerLogin login, std::chrono::milliseconds connect_timeout);
+               PoolSettings settings, ServerLogin login, std::chrono::milliseconds connect_timeout,
+               PoolQuotas quotas = {});
     ~ServerPool();
 
     // A logged-in server at a transaction boundary, first come first served, or a failure
@@ -38,6 +46,17 @@ public:
     // Newer credentials (e.g. SCRAM keys from a later client login) for future logins.
     void update_login(ServerLogin login) { login_ = std::move(login); }
     void drain();
+    // New settings (a reload): min_pool_size and the rest apply from now on.
+    void reconfigure(PoolSettings settings);
+
+    // Shared connection limits (max_db_connections / max_user_connections), driven by the
+    // registry's periodic check. A pool is starved when clients wait and a shared limit
+    // refused it a connection; retry_open() asks again. A pool with idle servers and no
+    // waiters gives one up when a quota it shares is starved.
+    bool starved() const { return starved_; }
+    bool limited() const;
+    void retry_open();
+    bool evict_idle_for_starved_quota();
 
     const std::string& node() const { return node_; }
     bool draining() const { return state_.draining(); }
@@ -49,8 +68,10 @@ private:
     struct Waiter;
 
     void carry_out(PoolActions actions);
-    boost::asio::awaitable<void> open_server(bool reserve);
+    boost::asio::awaitable<void> open_server(bool reserve, QuotaTokens tokens);
+    boost::asio::awaitable<Lease> wait_for_server(bool& check);
     void arm_tick();
+    void set_starved(bool starved);
 
     boost::asio::any_io_executor executor_;
     std::string node_;
@@ -62,6 +83,8 @@ private:
     std::map<ServerId, std::unique_ptr<ServerConnection>> idle_;
     std::optional<Parameters> parameters_;
     boost::asio::steady_timer tick_;
+    PoolQuotas quotas_;
+    bool starved_ = false;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     WaiterId next_waiter_ = 1;
     ServerId next_server_ = 1;

@@ -1,22 +1,20 @@
-// Pool lookup and draining (see pool_registry.hpp).
+// Pool lookup, reconfiguration, shared limits and draining (see pool_registry.hpp).
 #include "proxy/pool_registry.hpp"
 
 #include "proxy/route_choice.hpp"
 
 namespace pgfront::proxy {
 
-pool::PoolSettings PoolRegistry::settings_from(const conf::Config& config) {
-    const auto& p = config.pool;
-    pool::PoolSettings s;
-    s.default_pool_size = static_cast<std::size_t>(p.default_pool_size);
-    s.min_pool_size = static_cast<std::size_t>(p.min_pool_size);
-    s.reserve_pool_size = static_cast<std::size_t>(p.reserve_pool_size);
-    s.reserve_pool_timeout = p.reserve_pool_timeout;
-    s.query_wait_timeout = p.query_wait_timeout;
-    s.server_lifetime = p.server_lifetime;
-    s.server_idle_timeout = p.server_idle_timeout;
-    s.server_login_retry = p.server_login_retry;
-    return s;
+PoolRegistry::PoolRegistry(boost::asio::any_io_executor executor, pool::QuotaTable& quotas)
+    : executor_(executor), quotas_(quotas), limit_check_(executor) {}
+
+// Every pool counts its servers against its database's and user's quotas, limited or not,
+// so a limit a reload introduces starts from the true count.
+pool::PoolQuotas PoolRegistry::quotas_for(const PoolKey& key, const pool::EffectiveSettings& settings) {
+    pool::PoolQuotas quotas{quotas_.database(key.database), quotas_.user(key.user)};
+    quotas.database->set_limit(settings.max_db_connections);
+    quotas.user->set_limit(settings.max_user_connections);
+    return quotas;
 }
 
 pool::ServerPool& PoolRegistry::get(const PoolKey& key, const conf::Endpoint& endpoint, const conf::Config& config,
@@ -28,11 +26,13 @@ pool::ServerPool& PoolRegistry::get(const PoolKey& key, const conf::Endpoint& en
         return *it->second;
     }
     // A drained pool is replaced: the node may have come back in the role.
-    auto fresh = std::make_unique<pool::ServerPool>(executor_, key.node, endpoint, settings_from(config),
-                                                    std::move(login), config.listen.server_connect_timeout);
+    const auto settings = pool::effective_settings(config.pool, key.database, key.user);
+    auto fresh = std::make_unique<pool::ServerPool>(executor_, key.node, endpoint, settings.pool, std::move(login),
+                                                    config.listen.server_connect_timeout, quotas_for(key, settings));
     auto& ref = *fresh;
     if (it != pools_.end()) retired_.push_back(std::move(it->second));
     pools_[key] = std::move(fresh);
+    arm_limit_check();
     return ref;
 }
 
@@ -43,6 +43,36 @@ void PoolRegistry::set_tls(std::shared_ptr<const tls::TlsContexts> tls) {
     if (!changed) return;
     for (auto& [key, pool] : pools_)
         if (!pool->draining()) pool->drain();
+}
+
+void PoolRegistry::reconfigure(const conf::Config& config) {
+    for (auto& [key, pool] : pools_) {
+        const auto settings = pool::effective_settings(config.pool, key.database, key.user);
+        quotas_for(key, settings);
+        pool->reconfigure(settings.pool);
+    }
+    arm_limit_check();
+}
+
+void PoolRegistry::arm_limit_check() {
+    if (limit_check_armed_) return;
+    bool limited = false;
+    for (const auto& [key, pool] : pools_) limited |= pool->limited();
+    if (!limited) return;
+    limit_check_armed_ = true;
+    limit_check_.expires_after(std::chrono::milliseconds(50));
+    limit_check_.async_wait([this](boost::system::error_code ec) {
+        if (ec) return;
+        limit_check_armed_ = false;
+        check_limits();
+        arm_limit_check();
+    });
+}
+
+void PoolRegistry::check_limits() {
+    for (auto& [key, pool] : pools_) pool->evict_idle_for_starved_quota();
+    for (auto& [key, pool] : pools_)
+        if (pool->starved()) pool->retry_open();
 }
 
 void PoolRegistry::on_topology(const health::Topology& topology) {

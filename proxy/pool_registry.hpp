@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <map>
 #include <memory>
@@ -13,6 +14,8 @@
 
 #include "conf/config.hpp"
 #include "health/topology.hpp"
+#include "pool/connection_quota.hpp"
+#include "pool/effective_settings.hpp"
 #include "pool/server_pool.hpp"
 #include "proxy/listener_role.hpp"
 #include "tls/tls_contexts.hpp"
@@ -29,22 +32,34 @@ struct PoolKey {
 
 class PoolRegistry {
 public:
-    explicit PoolRegistry(boost::asio::any_io_executor executor) : executor_(executor) {}
+    // `quotas` (max_db_connections, max_user_connections) are shared with the other workers.
+    PoolRegistry(boost::asio::any_io_executor executor, pool::QuotaTable& quotas);
 
     // The pool for `key`, made with `login` if new; a live pool takes `login` as its newest
-    // credentials (SCRAM keys of the latest client login).
+    // credentials (SCRAM keys of the latest client login). Its settings come from the pool:
+    // section and the overrides for its database and user (pool/effective_settings.hpp).
     pool::ServerPool& get(const PoolKey& key, const conf::Endpoint& endpoint, const conf::Config& config,
                           pool::ServerLogin login);
     void on_topology(const health::Topology& topology);
     // TLS settings for server logins from now on. Pools are drained when tls.server changed,
     // so no server stays connected the old way (PgBouncer does the same on reload).
     void set_tls(std::shared_ptr<const tls::TlsContexts> tls);
+    // A reload: every live pool takes its new settings (min_pool_size opens servers at once).
+    void reconfigure(const conf::Config& config);
     const std::map<PoolKey, std::unique_ptr<pool::ServerPool>>& pools() const { return pools_; }
 
-    static pool::PoolSettings settings_from(const conf::Config& config);
-
 private:
+    pool::PoolQuotas quotas_for(const PoolKey& key, const pool::EffectiveSettings& settings);
+    // While any pool has a shared limit: every 50 ms, pools with idle servers give room to
+    // starved pools of the same database or user, and starved pools ask again. Limits are
+    // shared across workers, so this is a poll rather than a wake-up (like PgBouncer's janitor).
+    void arm_limit_check();
+    void check_limits();
+
     boost::asio::any_io_executor executor_;
+    pool::QuotaTable& quotas_;
+    boost::asio::steady_timer limit_check_;
+    bool limit_check_armed_ = false;
     std::map<PoolKey, std::unique_ptr<pool::ServerPool>> pools_;
     std::shared_ptr<const tls::TlsContexts> tls_;
     // Drained pools replaced by a fresh one stay alive: sessions may still hold their

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <tuple>
 
+#include "auth/access_policy.hpp"
 #include "auth/client_method.hpp"
 #include "auth/hba_rules.hpp"
 #include "auth/md5_password.hpp"
@@ -22,6 +23,7 @@
 #include "auth/scram_server_exchange.hpp"
 #include "auth/user_list.hpp"
 #include "pool/statement_release_query.hpp"
+#include "pool/effective_settings.hpp"
 #include "protocol/authentication.hpp"
 #include "protocol/backend_status.hpp"
 #include "protocol/error_fields.hpp"
@@ -31,6 +33,8 @@
 #include "proxy/cancel_directory.hpp"
 #include "proxy/cancel_forwarding.hpp"
 #include "proxy/client_tls.hpp"
+#include "proxy/client_access.hpp"
+#include "proxy/idle_sweeper.hpp"
 #include "proxy/pool_registry.hpp"
 #include "proxy/route_choice.hpp"
 #include "proxy/session_lifetime.hpp"
@@ -67,6 +71,7 @@ PooledSession::PooledSession(Worker& worker, tcp::socket client, ListenerRole ro
       id_(worker.services().next_session_id.fetch_add(1, std::memory_order_relaxed)),
       peer_(describe_peer(client_.lowest_layer())) {
     boost::system::error_code ec;
+    client_.lowest_layer().non_blocking(true, ec);  // read_client() reads after a readiness wait, never blocks
     client_.lowest_layer().set_option(tcp::no_delay(true), ec);
     if (worker.config().listen.tcp_keepalive) client_.lowest_layer().set_option(asio::socket_base::keep_alive(true), ec);
 }
@@ -118,10 +123,34 @@ asio::awaitable<void> PooledSession::serve() {
         if (!ec) close("login timeout");
     });
     if (!co_await read_startup()) co_return;
+    mode_ = pool::effective_settings(worker_.config().pool, database_, user_).mode;
     if (!co_await authenticate()) co_return;
     if (!co_await welcome()) co_return;
     login_timer_.cancel();
+    const IdleWatch idle_watch(worker_.idle_sweeper(), *this);
     co_await relay();
+}
+
+std::pair<ClientWait, PooledSession::Clock::time_point> PooledSession::idle_wait() const {
+    return {wait_, wait_since_};
+}
+
+// The sweeper found the client idle for too long: wake the read it waits in (shutting down
+// the receiving side makes the socket readable) and let read_client() say why and end it.
+void PooledSession::expire_idle(IdleExpiry expiry) {
+    if (idle_expiry_) return;
+    idle_expiry_ = expiry;
+    boost::system::error_code ignored;
+    client_.shutdown(tcp::socket::shutdown_receive, ignored);
+}
+
+// What the client is to us while we wait for it: idle outside or inside a transaction, or busy
+// (in the middle of a COPY, or with replies still due).
+ClientWait PooledSession::current_wait() const {
+    if (!server_) return ClientWait::idle;
+    const auto& tracker = server_->tracker();
+    if (tracker.outstanding_requests() > 0) return ClientWait::busy;
+    return tracker.in_transaction() ? ClientWait::idle_in_transaction : ClientWait::idle;
 }
 
 // Startup packets until a StartupMessage: SSL as tls.client.mode says (client_tls.hpp), GSS
@@ -215,7 +244,15 @@ asio::awaitable<std::optional<protocol::ByteBuffer>> PooledSession::read_auth_me
 // Authenticates the client against the auth file, as PostgreSQL would: an unknown user
 // goes through the same exchange and fails the same way (no user enumeration).
 asio::awaitable<bool> PooledSession::authenticate() {
-    const auto& config = worker_.config();
+    // The allow list first, as PostgreSQL does: a refused client costs no password lookup.
+    // TLS is not known here yet: hostssl rules never match, hostnossl rules always do.
+    const auth::ConnectionFacts facts{client_.encrypted(), database_, user_, client_address(client_.lowest_layer())};
+    const auto access = auth::decide_access(worker_.access_policy(), facts);
+    if (access.verdict != auth::AccessVerdict::allowed) {
+        auto message = auth::access_refusal_message(access.verdict, facts);
+        co_await fail(sqlstate::invalid_authorization_specification, std::move(message));
+        co_return false;
+    }
     auto lookup = co_await worker_.auth_lookup().find(user_, database_);
     if (lookup.error) spdlog::error("password lookup for user {} failed: {}", user_, *lookup.error);
     const auto* entry = lookup.password ? &*lookup.password : nullptr;
@@ -226,12 +263,25 @@ asio::awaitable<bool> PooledSession::authenticate() {
         co_return false;
     };
 
-    if (config.auth.type == conf::AuthType::trust) co_return true;
+    if (access.method == auth::HbaMethod::trust) co_return true;
 
-    const auto hba = config.auth.type == conf::AuthType::md5 ? auth::HbaMethod::md5 : auth::HbaMethod::scram_sha_256;
     const auto choice = auth::choose_client_method(
-        hba, entry ? std::optional<auth::PasswordKind>(entry->kind) : std::nullopt);
+        access.method, entry ? std::optional<auth::PasswordKind>(entry->kind) : std::nullopt);
     auth::SystemRandom random;
+
+    if (choice.method == auth::ClientMethod::cleartext_password) {
+        protocol::write_authentication_cleartext_password(out_);
+        if (!co_await send(out_)) co_return false;
+        auto payload = co_await read_auth_message();
+        if (!payload) co_return false;
+        const auto message = protocol::PasswordMessage::parse(*payload);
+        const bool ok = !choice.doomed && message && entry &&
+                        auth::verify_cleartext_password(*entry, user_, message->password);
+        if (!ok) co_return co_await refused();
+        // The verified password logs in to the server too, whatever the server asks for.
+        stored_password_ = std::string(message->password);
+        co_return true;
+    }
 
     if (choice.method == auth::ClientMethod::md5 && !choice.doomed) {
         auth::Md5Salt salt;
@@ -311,7 +361,7 @@ asio::awaitable<bool> PooledSession::welcome() {
     wanted_.reported.clear();
     for (const auto& [name, value] : parameters)
         if (pool::synced_reported_name(name) == name) pool::set_value(wanted_.reported, name, value);
-    if (worker_.pool_mode() != conf::PoolMode::session) co_await release_server();
+    if (mode_ != conf::PoolMode::session) co_await release_server();
 
     protocol::write_authentication_ok(out_);
     for (const auto& [name, value] : parameters) protocol::write_parameter_status(out_, name, value);
@@ -322,7 +372,9 @@ asio::awaitable<bool> PooledSession::welcome() {
     protocol::write_backend_key_data(out_, static_cast<std::int32_t>(id_ & 0x7fffffff), cancel_secret_);
     protocol::write_ready_for_query(out_, protocol::TransactionStatus::idle);
     welcomed_ = true;
-    co_return co_await send(out_);
+    const bool sent = co_await send(out_);
+    protocol::ByteBuffer().swap(out_);  // the login's buffer is not needed while the client idles
+    co_return sent;
 }
 
 // A server for the client's next session or transaction, on the node routing says is right
@@ -518,7 +570,7 @@ asio::awaitable<void> PooledSession::release_server() {
     auto& tracker = server_->tracker();
     bool reusable = tracker.at_boundary() && !tracker.in_transaction() && tracker.reusable() &&
                     server_->input().empty() && server_->socket().is_open() && !rewriter_.server_doubtful();
-    if (reusable && worker_.pool_mode() == conf::PoolMode::session) reusable = co_await reset_server();
+    if (reusable && mode_ == conf::PoolMode::session) reusable = co_await reset_server();
     rewriter_.reset();
     worker_.sessions().unbind(node_);
     if (cancel_secret_ != 0) worker_.services().cancels.add({static_cast<std::uint32_t>(id_), cancel_secret_}, CancelTarget{});
@@ -529,8 +581,7 @@ asio::awaitable<void> PooledSession::release_server() {
 }
 
 bool PooledSession::rewrites_statements() const {
-    const auto mode = worker_.pool_mode();
-    return mode == conf::PoolMode::transaction || mode == conf::PoolMode::statement;
+    return mode_ == conf::PoolMode::transaction || mode_ == conf::PoolMode::statement;
 }
 
 pool::StatementContext PooledSession::statement_context() {
@@ -548,7 +599,7 @@ void PooledSession::note_parameter_status(protocol::Bytes payload) {
 }
 
 bool PooledSession::lease_may_end() const {
-    switch (worker_.pool_mode()) {
+    switch (mode_) {
         case conf::PoolMode::transaction:
             return server_->tracker().at_boundary() && client_in_.empty();
         case conf::PoolMode::statement:
@@ -558,12 +609,46 @@ bool PooledSession::lease_may_end() const {
     }
 }
 
+// With nothing pending, the client's buffer is given back and the read waits for the socket
+// to become readable first: an idle client holds no buffer (10,000 idle clients would
+// otherwise hold 10,000 buffers).
+//
+// How long the client has been waited for is noted for the idle timeouts (idle_sweeper.hpp);
+// a read the sweeper ended gets the timeout's error.
 asio::awaitable<bool> PooledSession::read_client() {
-    auto area = client_in_.write_area();
-    auto [ec, n] = co_await client_.async_read_some(asio::buffer(area.data(), area.size()), nothrow);
-    if (ec) co_return false;
-    client_in_.commit(n);
-    co_return true;
+    wait_ = current_wait();
+    wait_since_ = Clock::now();
+    auto& socket = client_.lowest_layer();
+    for (;;) {
+        if (client_.encrypted()) {
+            // TLS may hold decrypted bytes the socket no longer shows: read through the stream.
+            auto area = client_in_.write_area();
+            auto [ec, n] = co_await client_.async_read_some(asio::buffer(area.data(), area.size()), nothrow);
+            if (ec || idle_expiry_) break;
+            client_in_.commit(n);
+            wait_ = ClientWait::busy;
+            co_return true;
+        }
+        if (client_in_.empty()) {
+            client_in_.release();
+            auto [wec] = co_await socket.async_wait(tcp::socket::wait_read, nothrow);
+            if (wec) break;
+        }
+        auto area = client_in_.write_area();
+        boost::system::error_code ec;
+        const auto n = socket.read_some(asio::buffer(area.data(), area.size()), ec);
+        if (ec == asio::error::would_block) continue;  // woken without data after all
+        if (ec || idle_expiry_) break;
+        client_in_.commit(n);
+        wait_ = ClientWait::busy;
+        co_return true;
+    }
+    wait_ = ClientWait::busy;
+    if (idle_expiry_) {
+        const auto expiry = *idle_expiry_;
+        co_await fail(expiry.sqlstate, std::string(expiry.message));
+    }
+    co_return false;
 }
 
 asio::awaitable<bool> PooledSession::read_server() {
@@ -638,7 +723,7 @@ asio::awaitable<bool> PooledSession::forward_client_messages() {
 asio::awaitable<bool> PooledSession::forward_server_messages() {
     auto& input = server_->input();
     auto& tracker = server_->tracker();
-    const bool statement_mode = worker_.pool_mode() == conf::PoolMode::statement;
+    const bool statement_mode = mode_ == conf::PoolMode::statement;
     const bool editing = rewriter_.has_answers();
     std::size_t complete = 0;
     bool refused_transaction = false;

@@ -8,6 +8,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,6 +19,7 @@
 #include "pool/session_parameters.hpp"
 #include "pool/statement_rewriter.hpp"
 #include "protocol/bytes.hpp"
+#include "proxy/client_idle.hpp"
 #include "proxy/client_session.hpp"
 #include "tls/socket_stream.hpp"
 #include "tls/tls_contexts.hpp"
@@ -28,6 +30,8 @@ class Worker;
 
 class PooledSession final : public ClientSession {
 public:
+    using Clock = std::chrono::steady_clock;
+
     PooledSession(Worker& worker, boost::asio::ip::tcp::socket client, ListenerRole role);
     ~PooledSession() override;
 
@@ -37,6 +41,11 @@ public:
     std::uint64_t id() const override { return id_; }
     ListenerRole role() const override { return role_; }
     const std::string& node() const override { return node_; }
+
+    // For the idle timeouts (idle_sweeper.hpp): what the session waits for, since when; and
+    // ending a client that waited too long, with the reason it will be told.
+    std::pair<ClientWait, Clock::time_point> idle_wait() const;
+    void expire_idle(IdleExpiry expiry);
 
 private:
     boost::asio::awaitable<void> serve();
@@ -64,6 +73,7 @@ private:
     bool rewrites_statements() const;
     pool::StatementContext statement_context();
     void note_parameter_status(protocol::Bytes payload);
+    ClientWait current_wait() const;
 
     Worker& worker_;
     tls::SocketStream client_;
@@ -89,6 +99,10 @@ private:
     pool::StatementRewriter rewriter_;
     protocol::ByteBuffer to_server_;
     std::uint32_t cancel_secret_ = 0;
+    conf::PoolMode mode_ = conf::PoolMode::transaction;  // this client's, from its database and user
+    ClientWait wait_ = ClientWait::busy;
+    Clock::time_point wait_since_{};
+    std::optional<IdleExpiry> idle_expiry_;
 };
 
 }  // namespace pgfront::proxy

@@ -16,6 +16,7 @@ struct ProxyServer::Impl {
     CancelDirectory cancels;
     std::atomic<std::uint64_t> next_session_id{1};
     std::vector<std::uint8_t> mock_key = std::vector<std::uint8_t>(32);
+    pool::QuotaTable quotas;
     ReadOnlyReporter report_read_only;
     std::vector<std::unique_ptr<Worker>> workers;
 };
@@ -28,7 +29,8 @@ ProxyServer::ProxyServer(std::shared_ptr<const conf::Config> config, int workers
     for (int i = 0; i < std::max(1, workers); ++i)
         impl_->workers.push_back(std::make_unique<Worker>(
             i, config,
-            WorkerServices{impl_->cancels, impl_->report_read_only, impl_->next_session_id, impl_->mock_key}));
+            WorkerServices{impl_->cancels, impl_->report_read_only, impl_->next_session_id, impl_->mock_key,
+                           impl_->quotas}));
 }
 
 ProxyServer::~ProxyServer() { stop(); }

@@ -12,6 +12,7 @@
 #include <map>
 
 #include "auth/user_list.hpp"
+#include "proxy/client_access.hpp"
 #include "proxy/pooled_session.hpp"
 #include "proxy/relay_session.hpp"
 #include "proxy/route_choice.hpp"
@@ -25,6 +26,10 @@ namespace {
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
+IdleTimeouts idle_timeouts(const conf::Config& config) {
+    return {config.pool.client_idle_timeout, config.pool.idle_transaction_timeout};
+}
+
 tcp::endpoint resolve_listen(const conf::Endpoint& endpoint) {
     const auto host = endpoint.host == "*" ? std::string("0.0.0.0") : endpoint.host;
     return {asio::ip::make_address(host), endpoint.port};
@@ -37,7 +42,10 @@ Worker::Worker(int index, std::shared_ptr<const conf::Config> config, WorkerServ
       config_(std::move(config)),
       services_(services),
       topology_signal_(context_, Clock::time_point::max()),
-      pools_(context_.get_executor()) {}
+      pools_(context_.get_executor(), services_.quotas),
+      access_policy_(access_policy_from(config_->auth)) {
+    idle_sweeper_.configure(idle_timeouts(*config_));
+}
 
 Worker::~Worker() { join(); }
 
@@ -146,7 +154,12 @@ void Worker::apply_topology(health::TopologyPtr topology) {
 }
 
 void Worker::post_config(std::shared_ptr<const conf::Config> config) {
-    asio::post(context_, [this, config = std::move(config)]() mutable { config_ = std::move(config); });
+    asio::post(context_, [this, config = std::move(config)]() mutable {
+        config_ = std::move(config);
+        access_policy_ = access_policy_from(config_->auth);
+        idle_sweeper_.configure(idle_timeouts(*config_));
+        pools_.reconfigure(*config_);
+    });
 }
 
 void Worker::post_users(std::shared_ptr<const auth::UserList> users) {

@@ -19,7 +19,10 @@
 #include "conf/config.hpp"
 #include "health/topology.hpp"
 #include "pool/prepared_statements.hpp"
+#include "auth/access_policy.hpp"
+#include "pool/connection_quota.hpp"
 #include "proxy/auth_lookup.hpp"
+#include "proxy/idle_sweeper.hpp"
 #include "proxy/listener_role.hpp"
 #include "proxy/pool_registry.hpp"
 #include "proxy/session_registry.hpp"
@@ -48,6 +51,8 @@ struct WorkerServices {
     std::atomic<std::uint64_t>& next_session_id;
     // Key for the SCRAM exchange an unknown user gets, so it looks like a real one.
     const std::vector<std::uint8_t>& mock_key;
+    // max_db_connections / max_user_connections hold across workers.
+    pool::QuotaTable& quotas;
 };
 
 class Worker {
@@ -81,6 +86,8 @@ public:
     PoolRegistry& pools() { return pools_; }
     pool::StatementRegistry& statement_registry() { return statement_registry_; }
     AuthLookup& auth_lookup() { return auth_lookup_; }
+    const auth::AccessPolicy& access_policy() const { return *access_policy_; }
+    IdleSweeper& idle_sweeper() { return idle_sweeper_; }
     const std::shared_ptr<const auth::UserList>& users() const { return users_; }
     // The TLS contexts new sessions and server connections use; null: no TLS anywhere.
     const std::shared_ptr<const tls::TlsContexts>& tls() const { return tls_; }
@@ -112,6 +119,8 @@ private:
     PoolRegistry pools_;
     pool::StatementRegistry statement_registry_;
     AuthLookup auth_lookup_{*this};
+    std::shared_ptr<const auth::AccessPolicy> access_policy_;
+    IdleSweeper idle_sweeper_{context_.get_executor()};
     std::shared_ptr<const auth::UserList> users_;
     std::shared_ptr<const tls::TlsContexts> tls_;
     WorkerStats stats_;

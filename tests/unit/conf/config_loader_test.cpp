@@ -88,6 +88,11 @@ TEST_CASE("invalid fixtures name the key and the line") {
         {"vip-v2-subsecond.yaml", "vip.advert_interval", 10, "whole seconds"},
         {"vip-bad-track.yaml", "vip.track_no_primary", 9, "expected 'fault' or a weight"},
         {"pool-without-auth-file.yaml", "pool.mode", 6, "set auth.auth_file"},
+        {"hba-bad-address.yaml", "auth.hba[0].address", 9, "bits set beyond the /8 prefix"},
+        {"hba-missing-method.yaml", "auth.hba[0].method", 9, "needs database, user, address and method"},
+        {"database-mode-none.yaml", "pool.databases.appdb.mode", 9, "expected session, transaction or statement"},
+        {"overrides-without-pooling.yaml", "pool.users", 8, "need a pooling pool.mode"},
+        {"user-unknown-key.yaml", "pool.users.app.min_pool_size", 9, "unknown key"},
     };
     for (const auto& c : cases) {
         CAPTURE(c.file);
@@ -108,7 +113,7 @@ TEST_CASE("every invalid fixture is covered by the table above") {
         (void)entry;
         ++files;
     }
-    CHECK(files == 14);
+    CHECK(files == 19);
 }
 
 TEST_CASE("pool and auth use PgBouncer's names") {
@@ -132,6 +137,56 @@ TEST_CASE("pool and auth use PgBouncer's names") {
     CHECK(r.config->auth.auth_query == "SELECT usename, passwd FROM pgbouncer.get_auth($1)");
     CHECK(r.config->auth.auth_dbname == "postgres");
     CHECK(r.config->auth.auth_cache_ttl == 30s);
+}
+
+TEST_CASE("limits, idle timeouts, per-database and per-user settings, trust users and hba rules") {
+    auto r = load_config_file(fixture("valid/pool-limits.yaml"));
+    REQUIRE_MESSAGE(r.ok(), (r.errors.empty() ? "" : describe(r.errors[0], "pool-limits")));
+    const auto& p = r.config->pool;
+    CHECK(p.max_db_connections == 30);
+    CHECK(p.max_user_connections == 25);
+    CHECK(p.server_check_query == "SELECT 1");
+    CHECK(p.server_check_delay == 10s);
+    CHECK(p.client_idle_timeout == 5min);
+    CHECK(p.idle_transaction_timeout == 30s);
+    REQUIRE(p.databases.count("appdb") == 1);
+    const auto& appdb = p.databases.at("appdb");
+    CHECK(appdb.mode == PoolMode::session);
+    CHECK(appdb.pool_size == 5);
+    CHECK(appdb.min_pool_size == 2);
+    CHECK(appdb.reserve_pool_size == 1);
+    CHECK(appdb.max_connections == 8);
+    const auto& reporting = p.databases.at("reporting");
+    CHECK_FALSE(reporting.mode);
+    CHECK(reporting.pool_size == 2);
+    const auto& app = p.users.at("app");
+    CHECK(app.mode == PoolMode::statement);
+    CHECK(app.pool_size == 3);
+    CHECK(app.max_connections == 6);
+    const auto& a = r.config->auth;
+    CHECK(a.trust_users == std::vector<std::string>{"monitor", "health check"});
+    REQUIRE(a.hba.size() == 3);
+    CHECK(a.hba[0].type == "host");
+    CHECK(a.hba[0].address == "10.0.0.0/8");
+    CHECK(a.hba[1].type == "hostnossl");
+    CHECK(a.hba[1].database == "appdb,reporting");
+    CHECK(a.hba[1].user == "app,report");
+    CHECK(a.hba[2].method == "reject");
+    CHECK(a.hba[2].line == 26);
+}
+
+TEST_CASE("the new keys default to PgBouncer's values and off") {
+    auto r = load_config_file(fixture("valid/pooled.yaml"));
+    REQUIRE(r.ok());
+    const auto& p = r.config->pool;
+    CHECK(p.max_db_connections == 0);
+    CHECK(p.max_user_connections == 0);
+    CHECK(p.server_check_query == "select 1");
+    CHECK(p.server_check_delay == 30s);
+    CHECK(p.client_idle_timeout == 0s);
+    CHECK(p.idle_transaction_timeout == 0s);
+    CHECK(r.config->auth.hba.empty());
+    CHECK(r.config->auth.trust_users.empty());
 }
 
 TEST_CASE("the vip section uses keepalived's names") {

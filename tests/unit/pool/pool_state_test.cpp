@@ -196,3 +196,73 @@ TEST_CASE("a lost server frees its place for waiters") {
     pool.request(2, t0);
     CHECK(only<OpenServer>(pool.server_lost(100, t0 + 1s)).size() == 1);
 }
+
+TEST_CASE("an open refused by a shared limit leaves the waiter waiting and is asked again later") {
+    PoolState pool(small(2));
+    auto first = only<OpenServer>(pool.request(1, t0));
+    REQUIRE(first.size() == 1);
+    CHECK_FALSE(first[0].warm);
+    pool.server_open_refused(first[0].reserve, t0);
+    CHECK(pool.counts().connecting == 0);
+    CHECK(pool.counts().waiting == 1);
+    // No server_login_retry pause: the next tick asks again at once.
+    CHECK(only<OpenServer>(pool.tick(t0 + 1ms)).size() == 1);
+    CHECK(only<Grant>(pool.server_connected(100, false, t0 + 2ms)).size() == 1);
+}
+
+TEST_CASE("opens for min_pool_size are marked warm") {
+    PoolSettings s = small(4);
+    s.min_pool_size = 2;
+    PoolState pool(s);
+    auto opens = only<OpenServer>(pool.tick(t0));
+    REQUIRE(opens.size() == 2);
+    CHECK(opens[0].warm);
+    CHECK(opens[1].warm);
+}
+
+TEST_CASE("a server idle for server_check_delay is checked before it is lent, a fresh one is not") {
+    PoolSettings s = small(2);
+    s.server_check_delay = 10s;
+    PoolState pool(s);
+    pool.request(1, t0);
+    auto fresh = only<Grant>(pool.server_connected(100, false, t0));
+    REQUIRE(fresh.size() == 1);
+    CHECK_FALSE(fresh[0].check);  // its login just proved it works
+    pool.release(100, true, t0 + 1s);
+    auto soon = only<Grant>(pool.request(2, t0 + 5s));
+    REQUIRE(soon.size() == 1);
+    CHECK_FALSE(soon[0].check);  // idle 4 s
+    pool.release(100, true, t0 + 6s);
+    auto later = only<Grant>(pool.request(3, t0 + 16s));
+    REQUIRE(later.size() == 1);
+    CHECK(later[0].check);  // idle 10 s
+
+    SUBCASE("an empty server_check_query turns checks off") {
+        s.server_check_query.clear();
+        pool.reconfigure(s);
+        pool.release(100, true, t0 + 17s);
+        CHECK_FALSE(only<Grant>(pool.request(4, t0 + 60s))[0].check);
+    }
+    SUBCASE("a delay of 0 checks every reuse") {
+        s.server_check_delay = 0s;
+        pool.reconfigure(s);
+        pool.release(100, true, t0 + 17s);
+        CHECK(only<Grant>(pool.request(4, t0 + 17s))[0].check);
+    }
+}
+
+TEST_CASE("evict_idle closes the least recently used idle server, nothing when none is idle") {
+    PoolState pool(small(3));
+    CHECK(pool.evict_idle(t0).empty());
+    pool.request(1, t0);
+    pool.request(2, t0);
+    pool.server_connected(100, false, t0);
+    pool.server_connected(101, false, t0);
+    pool.release(101, true, t0 + 1s);
+    pool.release(100, true, t0 + 2s);
+    auto closes = only<CloseServer>(pool.evict_idle(t0 + 3s));
+    REQUIRE(closes.size() == 1);
+    CHECK(closes[0].server == 101);
+    CHECK(pool.counts().idle == 1);
+    CHECK(pool.counts().total() == 1);
+}

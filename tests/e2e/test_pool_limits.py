@@ -1,0 +1,556 @@
+#!/usr/bin/python3
+"""Pool limits and access rules through a real pgfront against a real Patroni cluster: 1,000
+concurrent psycopg clients on a pool of 20, max_db_connections and max_user_connections
+across pools (waiters are served when room frees), client_idle_timeout and
+idle_transaction_timeout (PostgreSQL's SQLSTATEs, only the idle clients closed, a dirty
+server closed too), server_check_query, the auth.hba allow list by CIDR/user/database,
+trust users, per-database pool modes, min_pool_size (also after a reload), query_wait_timeout,
+and a client asking for protocol 3.2 (NegotiateProtocolVersion). Each test starts its own
+pgfront; one cluster serves the module."""
+import asyncio
+import base64
+import hashlib
+import hmac
+import os
+import socket
+import struct
+import tempfile
+import threading
+import time
+import unittest
+
+import psycopg
+
+import e2e_common
+from e2e_common import wait_until
+
+from pgcluster import Cluster
+from pgfront_process import PgFront, free_port
+
+CLUSTER = None
+WORKDIR = None
+USERLIST = None
+
+
+def setUpModule():
+    global CLUSTER, WORKDIR, USERLIST
+    CLUSTER = Cluster(nodes=1, scope="poollimits", max_connections=200)
+    CLUSTER.start()
+    primary = CLUSTER.primary()
+    for role, password in (("plainuser", "plainpass"), ("other", "otherpass"), ("trustee", "trusteepass")):
+        CLUSTER.sql(primary, f"CREATE ROLE {role} LOGIN PASSWORD '{password}'")
+    CLUSTER.sql(primary, "CREATE TABLE check_log (at timestamptz DEFAULT clock_timestamp())", dbname="appdb")
+    CLUSTER.sql(primary, "GRANT INSERT, SELECT ON check_log TO app", dbname="appdb")
+    CLUSTER.sql(primary, "CREATE TABLE idle_log (at timestamptz DEFAULT clock_timestamp())", dbname="appdb")
+    CLUSTER.sql(primary, "GRANT INSERT, SELECT ON idle_log TO app, trustee", dbname="appdb")
+    CLUSTER.sql(primary, "CREATE FUNCTION pgfront_check() RETURNS int LANGUAGE sql AS "
+                         "'INSERT INTO check_log DEFAULT VALUES; SELECT 1'", dbname="appdb")
+    secret = CLUSTER.sql(primary, "SELECT rolpassword FROM pg_authid WHERE rolname = 'app'")[0][0]
+    WORKDIR = tempfile.TemporaryDirectory(prefix="pgfront-pool-limits-")
+    USERLIST = os.path.join(WORKDIR.name, "userlist.txt")
+    with open(USERLIST, "w") as f:
+        # trustee logs in to pgfront without a password (auth.trust_users); pgfront still needs
+        # its password for the server login.
+        f.write(f'"app" "{secret}"\n"plainuser" "plainpass"\n"other" "otherpass"\n"trustee" "trusteepass"\n')
+
+
+def tearDownModule():
+    if CLUSTER:
+        CLUSTER.stop()
+    if WORKDIR:
+        WORKDIR.cleanup()
+
+
+def proxy_yaml(port, pool="", auth=""):
+    """A pgfront config in transaction mode; `pool` and `auth` are extra YAML lines (indented
+    by two spaces) for those sections."""
+    return CLUSTER.pgfront_cluster_yaml() + f"""
+health: {{interval: 200ms, failover_interval: 50ms, timeout: 500ms}}
+listen: {{primary: "127.0.0.1:{port}", replica: "127.0.0.1:{free_port()}", client_login_timeout: 10s}}
+admin: {{listen: "127.0.0.1:{free_port()}"}}
+pool:
+  mode: transaction
+  max_client_conn: 3000
+  query_wait_timeout: 60s
+{pool}
+auth:
+  type: scram-sha-256
+  auth_file: "{USERLIST}"
+  trust_users: [trustee]
+{auth}
+log: {{level: debug}}
+"""
+
+
+def connect(port, user="app", password="apppass", dbname="appdb", **kw):
+    params = dict(host="127.0.0.1", port=port, dbname=dbname, user=user, password=password, connect_timeout=20,
+                  autocommit=True, prepare_threshold=None)
+    params.update(kw)
+    return psycopg.connect(**params)
+
+
+def backends(users=("app",), databases=("appdb",)):
+    """Server connections of these users to these databases (pgfront's, not the harness's)."""
+    rows = CLUSTER.sql(CLUSTER.primary(),
+                       "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"
+                       " AND usename = ANY(%s) AND datname = ANY(%s) AND pid <> pg_backend_pid()",
+                       (list(users), list(databases)))
+    return rows[0][0]
+
+
+class PeakSampler:
+    """Samples backends(...) every 20 ms in a thread; `peak` is the highest count seen."""
+
+    def __init__(self, users, databases):
+        self.users, self.databases = users, databases
+        self.peak = 0
+        self.samples = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        conninfo = psycopg.conninfo.make_conninfo(host="127.0.0.1", port=CLUSTER.primary().pg_port,
+                                                  dbname="postgres", user="postgres", password="pgsuper")
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            while not self._stop.is_set():
+                n = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"
+                                 " AND usename = ANY(%s) AND datname = ANY(%s) AND pid <> pg_backend_pid()",
+                                 (list(self.users), list(self.databases))).fetchone()[0]
+                self.peak = max(self.peak, n)
+                self.samples += 1
+                time.sleep(0.02)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(10)
+
+
+class RawClient:
+    """The v3 protocol by hand, for what drivers hide: SQLSTATEs of login refusals and of
+    asynchronous FATALs, the authentication method asked for, NegotiateProtocolVersion, and a
+    chosen source address (to test CIDR rules from 127.0.0.x)."""
+
+    def __init__(self, port, source=None, timeout=10.0):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout,
+                                             source_address=(source, 0) if source else None)
+        self.auth_codes = []
+        self.negotiate = None  # (newest minor, [unrecognized options]) from a 'v' message
+
+    def close(self):
+        self.sock.close()
+
+    def send(self, kind, body):
+        self.sock.sendall(kind + struct.pack("!I", len(body) + 4) + body)
+
+    def read(self):
+        header = self._exactly(5)
+        return header[0:1], self._exactly(struct.unpack("!I", header[1:5])[0] - 4)
+
+    def _exactly(self, n):
+        data = b""
+        while len(data) < n:
+            chunk = self.sock.recv(n - len(data))
+            if not chunk:
+                raise ConnectionError("closed by pgfront")
+            data += chunk
+        return data
+
+    @staticmethod
+    def fields(body):
+        return {chr(p[0]): p[1:].decode() for p in body.split(b"\0") if p}
+
+    def login(self, user, password=None, dbname="appdb", version=196608, options=()):
+        """None when logged in (ReadyForQuery seen), else the ErrorResponse's fields."""
+        params = b"user\0" + user.encode() + b"\0database\0" + dbname.encode() + b"\0"
+        for name, value in options:
+            params += name.encode() + b"\0" + value.encode() + b"\0"
+        params += b"\0"
+        self.sock.sendall(struct.pack("!II", len(params) + 8, version) + params)
+        first_bare = nonce = None
+        while True:
+            kind, body = self.read()
+            if kind == b"E":
+                return self.fields(body)
+            if kind == b"Z":
+                return None
+            if kind == b"v":
+                minor, count = struct.unpack("!Ii", body[:8])
+                self.negotiate = (minor, [o.decode() for o in body[8:].split(b"\0")[:count]])
+                continue
+            if kind != b"R":
+                continue
+            code = struct.unpack("!I", body[:4])[0]
+            self.auth_codes.append(code)
+            if code == 0:
+                continue
+            if password is None:
+                return {"asked": code}
+            if code == 3:
+                self.send(b"p", password.encode() + b"\0")
+            elif code == 5:
+                inner = hashlib.md5(password.encode() + user.encode()).hexdigest()
+                self.send(b"p", b"md5" + hashlib.md5(inner.encode() + body[4:8]).hexdigest().encode() + b"\0")
+            elif code == 10:
+                nonce = base64.b64encode(os.urandom(18)).decode()
+                first_bare = f"n=,r={nonce}"
+                initial = ("n,," + first_bare).encode()
+                self.send(b"p", b"SCRAM-SHA-256\0" + struct.pack("!I", len(initial)) + initial)
+            elif code == 11:
+                server_first = body[4:].decode()
+                attrs = dict(part.split("=", 1) for part in server_first.split(","))
+                salted = hashlib.pbkdf2_hmac("sha256", password.encode(), base64.b64decode(attrs["s"]),
+                                             int(attrs["i"]))
+                client_key = hmac.new(salted, b"Client Key", "sha256").digest()
+                final_bare = f"c=biws,r={attrs['r']}"
+                auth_message = f"{first_bare},{server_first},{final_bare}".encode()
+                signature = hmac.new(hashlib.sha256(client_key).digest(), auth_message, "sha256").digest()
+                proof = base64.b64encode(bytes(a ^ b for a, b in zip(client_key, signature))).decode()
+                self.send(b"p", f"{final_bare},p={proof}".encode())
+
+    def query(self, sql):
+        """(rows as lists of text, ErrorResponse fields or None) of a simple query."""
+        self.send(b"Q", sql.encode() + b"\0")
+        rows, error = [], None
+        while True:
+            try:
+                kind, body = self.read()
+            except ConnectionError:
+                if error and error.get("S") == "FATAL":
+                    return rows, error  # a FATAL error ends the connection, no ReadyForQuery
+                raise
+            if kind == b"D":
+                n = struct.unpack("!h", body[:2])[0]
+                pos, row = 2, []
+                for _ in range(n):
+                    length = struct.unpack("!i", body[pos:pos + 4])[0]
+                    pos += 4
+                    row.append(None if length < 0 else body[pos:pos + length].decode())
+                    pos += max(length, 0)
+                rows.append(row)
+            elif kind == b"E":
+                error = self.fields(body)
+            elif kind == b"Z":
+                return rows, error
+
+    def wait_error(self, timeout):
+        """The fields of the next ErrorResponse pgfront sends unasked within timeout."""
+        self.sock.settimeout(timeout)
+        kind, body = self.read()
+        return self.fields(body) if kind == b"E" else {"unexpected": kind}
+
+
+class Limits(unittest.TestCase):
+    def setUp(self):
+        self.proxy = None
+        # Servers of an earlier test's pgfront are gone before this one counts.
+        wait_until(lambda: backends(("app", "other", "plainuser", "trustee"), ("appdb", "postgres")) == 0, 20,
+                   what="no pgfront server connections left over")
+
+    def tearDown(self):
+        result = getattr(self._outcome, "result", None)
+        if self.proxy and result and any(test is self for test, _ in result.failures + result.errors):
+            print(self.proxy.log_text()[-6000:])
+        if self.proxy:
+            self.proxy.terminate()
+
+    def start(self, pool="", auth=""):
+        port = free_port()
+        self.proxy = PgFront(e2e_common.pgfront_binary(), proxy_yaml(port, pool, auth))
+        self.proxy.start()
+        self.proxy.wait_listening(port, timeout=10)
+        return port
+
+    def test_01_a_thousand_clients_share_a_pool_of_20(self):
+        port = self.start(pool="  default_pool_size: 20")
+        clients, transactions = 1000, 3
+
+        async def client(n, conns):
+            conn = await psycopg.AsyncConnection.connect(host="127.0.0.1", port=port, dbname="appdb", user="app",
+                                                         password="apppass", connect_timeout=60, autocommit=True,
+                                                         prepare_threshold=None)
+            conns.append(conn)
+            for i in range(transactions):
+                async with conn.transaction():
+                    await conn.execute("INSERT INTO writes(client, seq) VALUES (%s, %s)", (f"k-{n}", i))
+                    await conn.execute("SELECT pg_sleep(0.005)")
+
+        async def run_all():
+            conns = []
+            try:
+                results = await asyncio.wait_for(
+                    asyncio.gather(*(client(n, conns) for n in range(clients)), return_exceptions=True), 240)
+            finally:
+                for c in conns:
+                    await c.close()
+            return results, len(conns)
+
+        with PeakSampler(("app",), ("appdb",)) as sampler:
+            results, opened = asyncio.run(run_all())
+        errors = [repr(r) for r in results if isinstance(r, Exception)]
+        self.assertEqual(errors[:5], [])
+        self.assertEqual(opened, clients)
+        with connect(port) as conn:
+            count = conn.execute("SELECT count(*) FROM writes WHERE client LIKE 'k-%'").fetchone()[0]
+        self.assertEqual(count, clients * transactions)
+        self.assertGreater(sampler.samples, 5)
+        self.assertGreater(sampler.peak, 0)
+        self.assertLessEqual(sampler.peak, 20)
+
+    def run_clients(self, port, plan, statements=3, sleep=0.2):
+        """One thread per (user, password, dbname) in plan, each running `statements`
+        pg_sleep statements; returns the errors."""
+        errors = []
+
+        def work(user, password, dbname):
+            try:
+                with connect(port, user=user, password=password, dbname=dbname) as conn:
+                    for _ in range(statements):
+                        conn.execute("SELECT pg_sleep(%s)", (sleep,))
+            except Exception as e:  # reported by the caller
+                errors.append(f"{user}@{dbname}: {e!r}")
+
+        threads = [threading.Thread(target=work, args=p) for p in plan]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        return errors
+
+    def test_02_max_db_connections_holds_across_pools_and_waiters_are_served(self):
+        # Two users, two pools of 5 each, but at most 3 server connections to appdb in all:
+        # a waiter of one pool gets its turn when the other pool's server is given up.
+        port = self.start(pool="  default_pool_size: 5\n  max_db_connections: 3")
+        plan = [("app", "apppass", "appdb")] * 4 + [("other", "otherpass", "appdb")] * 4
+        with PeakSampler(("app", "other"), ("appdb",)) as sampler:
+            started = time.monotonic()
+            errors = self.run_clients(port, plan)
+            elapsed = time.monotonic() - started
+        self.assertEqual(errors, [])
+        self.assertLessEqual(sampler.peak, 3)
+        self.assertGreaterEqual(sampler.peak, 2)
+        # 24 statements of 0.2 s on 3 connections take at least 1.6 s.
+        self.assertGreater(elapsed, 1.5)
+
+    def test_03_max_user_connections_holds_across_databases(self):
+        port = self.start(pool="  default_pool_size: 5\n  users: {app: {max_user_connections: 2}}")
+        plan = [("app", "apppass", "appdb")] * 3 + [("app", "apppass", "postgres")] * 3 + \
+               [("other", "otherpass", "appdb")] * 3
+        with PeakSampler(("app",), ("appdb", "postgres")) as app_sampler, \
+                PeakSampler(("other",), ("appdb",)) as other_sampler:
+            errors = self.run_clients(port, plan)
+        self.assertEqual(errors, [])
+        self.assertLessEqual(app_sampler.peak, 2)
+        self.assertGreater(other_sampler.peak, 2)  # another user is not held to app's limit
+
+    def test_04_idle_clients_are_closed_with_postgres_sqlstates_and_the_others_are_left_alone(self):
+        port = self.start(pool="  client_idle_timeout: 2s\n  idle_transaction_timeout: 1s")
+        idle = RawClient(port)
+        self.assertIsNone(idle.login("trustee"))
+        in_transaction = RawClient(port)
+        self.assertIsNone(in_transaction.login("trustee"))
+        self.assertIsNone(in_transaction.query("BEGIN")[1])
+        dirty_pid = in_transaction.query("INSERT INTO idle_log DEFAULT VALUES RETURNING pg_backend_pid()")
+        self.assertIsNone(dirty_pid[1])
+        dirty_pid = int(dirty_pid[0][0][0])
+        busy = RawClient(port)
+        self.assertIsNone(busy.login("trustee"))
+        busy.send(b"Q", b"SELECT pg_sleep(3.5)\0")  # waiting for the server is not idle
+        # Two clients that keep working all along, outside and inside a transaction, never
+        # 1 s idle in the transaction nor 2 s outside.
+        active_errors, active_rounds = [], []
+
+        def keep_working():
+            try:
+                with connect(port) as active, connect(port, autocommit=False) as active_tx:
+                    active_tx.execute("SELECT 1")
+                    for _ in range(15):
+                        assert active.execute("SELECT 1").fetchone()[0] == 1
+                        assert active_tx.execute("SELECT 2").fetchone()[0] == 2
+                        active_rounds.append(1)
+                        time.sleep(0.3)
+                    active_tx.commit()
+            except Exception as e:  # reported below
+                active_errors.append(repr(e))
+
+        worker = threading.Thread(target=keep_working)
+        worker.start()
+        started = time.monotonic()
+        error = in_transaction.wait_error(5)
+        self.assertEqual(error.get("C"), "25P03", error)
+        self.assertIn("idle_transaction_timeout", error.get("M", ""))
+        self.assertGreaterEqual(time.monotonic() - started, 0.7)
+        # Its server was inside a transaction: closed, never given to anyone else.
+        wait_until(lambda: CLUSTER.sql(CLUSTER.primary(), "SELECT count(*) FROM pg_stat_activity WHERE pid = %s",
+                                       (dirty_pid,))[0][0] == 0, 10, what="the dirty server to be closed")
+        error = idle.wait_error(5)
+        self.assertEqual(error.get("C"), "57P05", error)
+        self.assertIn("client_idle_timeout", error.get("M", ""))
+        self.assertGreaterEqual(time.monotonic() - started, 1.5)
+
+        worker.join(30)
+        self.assertEqual(active_errors, [])
+        self.assertEqual(len(active_rounds), 15)
+        busy.sock.settimeout(5)
+        kind, _ = busy.read()
+        self.assertEqual(kind, b"T")  # the long query's answer, not an error
+        for c in (idle, in_transaction, busy):
+            c.close()
+        with connect(port) as conn:  # the rolled-back insert of the closed client is gone
+            self.assertEqual(conn.execute("SELECT count(*) FROM idle_log").fetchone()[0], 0)
+
+    def test_05_server_check_query_runs_on_servers_idle_longer_than_the_delay(self):
+        def checks():
+            return CLUSTER.sql(CLUSTER.primary(), "SELECT count(*) FROM check_log", dbname="appdb")[0][0]
+
+        port = self.start(pool='  default_pool_size: 1\n  server_check_query: "SELECT pgfront_check()"\n'
+                               '  server_check_delay: 0s')
+        before = checks()
+        with connect(port) as conn:
+            pids = {conn.execute("SELECT pg_backend_pid()").fetchone()[0] for _ in range(5)}
+        self.assertEqual(len(pids), 1)
+        self.assertGreaterEqual(checks() - before, 5)  # every reuse (delay 0), none on the fresh login
+
+        # A longer delay: quick reuses go unchecked, a server idle past the delay is checked.
+        self.proxy.write_config(self.proxy.config_text.replace("server_check_delay: 0s", "server_check_delay: 1500ms"))
+        self.proxy.reload()
+        wait_until(lambda: "configuration reloaded" in self.proxy.log_text(), 10, what="the reload")
+        with connect(port) as conn:
+            conn.execute("SELECT 1")
+            before = checks()
+            for _ in range(3):
+                conn.execute("SELECT 1")
+            self.assertEqual(checks(), before)
+            time.sleep(2)
+            conn.execute("SELECT 1")
+            self.assertEqual(checks(), before + 1)
+
+        # A check that fails closes the server; the client gets a fresh one and never sees it.
+        self.proxy.write_config(self.proxy.config_text.replace('"SELECT pgfront_check()"', '"SELECT 1/0"')
+                                .replace("server_check_delay: 1500ms", "server_check_delay: 0s"))
+        mark = len(self.proxy.log_text())
+        self.proxy.reload()
+        wait_until(lambda: "configuration reloaded" in self.proxy.log_text()[mark:], 10, what="the reload")
+        with connect(port) as conn:
+            pids = [conn.execute("SELECT pg_backend_pid()").fetchone()[0] for _ in range(3)]
+        self.assertEqual(len(set(pids)), 3)
+        self.assertIn("failed server_check_query", self.proxy.log_text()[mark:])
+
+    def test_06_hba_rules_allow_and_deny_by_address_user_and_database(self):
+        port = self.start(auth="""  hba:
+    - {database: appdb, user: app, address: 127.0.0.1/32, method: scram-sha-256}
+    - {database: appdb, user: plainuser, address: 127.0.0.4, method: password}
+    - {database: appdb, user: plainuser, address: 127.0.0.0/8, method: md5}
+    - {database: postgres, user: all, address: all, method: reject}
+    - {database: all, user: trustee, address: 127.0.0.0/8, method: scram-sha-256}""")
+        with connect(port) as conn:
+            self.assertEqual(conn.execute("SELECT current_user").fetchone()[0], "app")
+        # app from another address: no rule matches.
+        c = RawClient(port, source="127.0.0.2")
+        error = c.login("app", "apppass")
+        c.close()
+        self.assertEqual(error.get("C"), "28000", error)
+        self.assertEqual(error.get("M"), 'no pg_hba.conf entry for host "127.0.0.2", user "app", database "appdb", '
+                                         'no encryption')
+        # The reject rule for the postgres database, whoever asks.
+        c = RawClient(port)
+        error = c.login("app", "apppass", dbname="postgres")
+        c.close()
+        self.assertEqual(error.get("C"), "28000", error)
+        self.assertIn("pg_hba.conf rejects connection", error.get("M", ""))
+        # plainuser: cleartext from 127.0.0.4, MD5 from the rest of 127/8, by the first match.
+        for source, code in (("127.0.0.4", 3), ("127.0.0.3", 5)):
+            c = RawClient(port, source=source)
+            self.assertIsNone(c.login("plainuser", "plainpass"))
+            self.assertEqual(c.auth_codes[0], code)
+            self.assertEqual(c.query("SELECT current_user")[0], [["plainuser"]])
+            c.close()
+            c = RawClient(port, source=source)
+            self.assertEqual(c.login("plainuser", "wrong").get("C"), "28P01")
+            c.close()
+        # A trust user still needs a rule that lets it in; trust then skips the password.
+        c = RawClient(port, source="127.0.0.9")
+        self.assertIsNone(c.login("trustee"))
+        self.assertEqual(c.auth_codes, [0])
+        self.assertEqual(c.query("SELECT current_user")[0], [["trustee"]])
+        c.close()
+        c = RawClient(port)
+        self.assertEqual(c.login("trustee", dbname="postgres").get("C"), "28000")
+        c.close()
+
+    def test_07_trust_users_log_in_without_a_password_and_only_they_do(self):
+        port = self.start()
+        with psycopg.connect(host="127.0.0.1", port=port, dbname="appdb", user="trustee", connect_timeout=20) as conn:
+            self.assertEqual(conn.execute("SELECT current_user").fetchone()[0], "trustee")
+        c = RawClient(port)
+        self.assertEqual(c.login("app"), {"asked": 10})  # everyone else is asked for SCRAM
+        c.close()
+        self.assertEqual(e2e_common.scram_login(port, "app", "wrong")["C"], "28P01")
+
+    def test_08_session_mode_database_keeps_session_state_a_transaction_mode_one_does_not(self):
+        port = self.start(pool="  default_pool_size: 2\n  databases: {appdb: {mode: session}}")
+        for dbname, keeps in (("appdb", True), ("postgres", False)):
+            with self.subTest(dbname=dbname):
+                a = connect(port, dbname=dbname)
+                b = connect(port, dbname=dbname, autocommit=False)
+                a.execute("CREATE TEMP TABLE scratch (x int)")
+                pid_a = a.execute("SELECT pg_backend_pid()").fetchone()[0]
+                # b holds a server inside a transaction; in transaction mode that may be the
+                # server a just used, so a's next transaction runs elsewhere.
+                b.execute("SELECT pg_backend_pid()")
+                if keeps:
+                    self.assertEqual(a.execute("SELECT count(*) FROM scratch").fetchone()[0], 0)
+                    self.assertEqual(a.execute("SELECT pg_backend_pid()").fetchone()[0], pid_a)
+                else:
+                    pid_b = b.execute("SELECT pg_backend_pid()").fetchone()[0]
+                    self.assertEqual(pid_b, pid_a)  # the most recently used server went to b
+                    with self.assertRaises(psycopg.errors.UndefinedTable):
+                        a.execute("SELECT count(*) FROM scratch")
+                b.rollback()
+                a.close()
+                b.close()
+
+    def test_09_protocol_3_2_gets_negotiate_protocol_version_and_works(self):
+        port = self.start()
+        c = RawClient(port)
+        self.assertIsNone(c.login("trustee", version=(3 << 16) | 2, options=[("_pq_.pgfront_test", "on")]))
+        self.assertEqual(c.negotiate, (0, ["_pq_.pgfront_test"]))
+        rows, error = c.query("SELECT 40 + 2")
+        self.assertIsNone(error)
+        self.assertEqual(rows, [["42"]])
+        c.close()
+
+    def test_10_min_pool_size_keeps_servers_warm_and_a_reload_raises_it(self):
+        port = self.start(pool="  default_pool_size: 6\n  databases: {appdb: {min_pool_size: 3}}")
+        with connect(port) as conn:  # the pool exists from the first client on
+            conn.execute("SELECT 1")
+        wait_until(lambda: backends() == 3, 10, what="3 warm server connections")
+        time.sleep(0.5)
+        self.assertEqual(backends(), 3)
+        self.proxy.write_config(self.proxy.config_text.replace("min_pool_size: 3", "min_pool_size: 5"))
+        self.proxy.reload()
+        wait_until(lambda: backends() == 5, 10, what="5 warm server connections after the reload")
+
+    def test_11_query_wait_timeout_fails_the_waiting_client_only(self):
+        port = self.start(pool="  default_pool_size: 1\n  query_wait_timeout: 1s")
+        # The login borrows a server for its welcome (ParameterStatus), so log in first.
+        waiter = RawClient(port)
+        self.assertIsNone(waiter.login("app", "apppass"))
+        holder = connect(port, autocommit=False)
+        holder.execute("SELECT 1")  # holds the only server inside a transaction
+        started = time.monotonic()
+        rows, error = waiter.query("SELECT 1")
+        self.assertEqual(error.get("C"), "57014", error)
+        self.assertIn("query_wait_timeout", error.get("M", ""))
+        self.assertGreaterEqual(time.monotonic() - started, 0.9)
+        waiter.close()
+        self.assertEqual(holder.execute("SELECT 2").fetchone()[0], 2)
+        holder.commit()
+        holder.close()
+
+
+if __name__ == "__main__":
+    e2e_common.main()
