@@ -158,6 +158,9 @@ void ServerPool::carry_out(PoolActions actions) {
                 waiter->second->lease.failure = LoginFailure{
                     std::string(protocol::sqlstate::query_canceled),
                     "query_wait_timeout: no server connection to " + node_ + " became free in time", {}};
+                // A pool drained under its waiters (the node lost its role) sends them back to
+                // routing; a real query_wait_timeout is the client's answer.
+                waiter->second->lease.failure->definitive = !state_.draining();
                 waiter->second->done = true;
                 waiter->second->signal.cancel();
             }
