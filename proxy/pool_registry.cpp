@@ -56,9 +56,10 @@ void PoolRegistry::reconfigure(const conf::Config& config) {
 
 void PoolRegistry::arm_limit_check() {
     if (limit_check_armed_) return;
-    bool limited = false;
-    for (const auto& [key, pool] : pools_) limited |= pool->limited();
-    if (!limited) return;
+    // A starved pool is asked again even after a reload lifted every limit.
+    bool needed = false;
+    for (const auto& [key, pool] : pools_) needed |= pool->limited() || pool->starved();
+    if (!needed) return;
     limit_check_armed_ = true;
     limit_check_.expires_after(std::chrono::milliseconds(50));
     limit_check_.async_wait([this](boost::system::error_code ec) {
