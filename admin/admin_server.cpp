@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "admin/metrics_text.hpp"
 #include "admin/status_json.hpp"
 #include "admin/vip_json.hpp"
 #include "app/version.hpp"
@@ -46,6 +47,15 @@ AdminServer::AdminServer(AdminSources sources) : impl_(std::make_unique<Impl>())
         std::optional<vip::VipStatus> status;
         if (impl->sources.vip) status = impl->sources.vip();
         res.set_content(vip_json(status), json_type);
+    });
+    s.Get("/metrics", [impl](const httplib::Request&, httplib::Response& res) {
+        const auto topology = impl->sources.topology();
+        MetricsFacts facts;
+        facts.topology = topology.get();
+        facts.counters = impl->sources.counters();
+        if (impl->sources.vip) facts.vip = impl->sources.vip();
+        facts.uptime_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - impl->started).count();
+        res.set_content(metrics_text(facts), "text/plain; version=0.0.4; charset=utf-8");
     });
     // Everything else: a JSON error with the right status, never a crash.
     s.set_error_handler([json_type](const httplib::Request& req, httplib::Response& res) {

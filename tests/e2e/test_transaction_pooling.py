@@ -8,6 +8,7 @@ the transactions in flight, and with no primary at all the next transaction wait
 (pool.failover_hold) instead of failing."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -353,6 +354,39 @@ class TransactionPooling(unittest.TestCase):
             PROXY.write_config(proxy_config(PORT, os.path.join(WORKDIR.name, "userlist.txt")))
             PROXY.reload()
             wait_until(lambda: not primary_missing(), 60, what="primary back")
+
+
+class Metrics(unittest.TestCase):
+    def test_metrics_parse_and_counters_move_with_traffic(self):
+        def scrape():
+            with urllib.request.urlopen(f"http://127.0.0.1:{ADMIN_PORT}/metrics", timeout=5) as r:
+                self.assertIn("text/plain", r.headers.get("Content-Type"))
+                text = r.read().decode()
+            samples = {}
+            declared = set()
+            for line in text.splitlines():
+                if line.startswith("# TYPE "):
+                    declared.add(line.split()[2])
+                    continue
+                if line.startswith("#") or not line:
+                    continue
+                m = re.fullmatch(r'(pgfront_[a-z0-9_]+)(\{[^}]*\})? (\S+)', line)
+                self.assertIsNotNone(m, f"not Prometheus text: {line!r}")
+                self.assertTrue(any(m.group(1).startswith(d) for d in declared), line)
+                samples[m.group(1) + (m.group(2) or "")] = float(m.group(3))
+            return samples
+
+        before = scrape()
+        key = 'pgfront_client_connections_accepted_total{listener="primary"}'
+        for _ in range(3):
+            with connect() as conn:
+                conn.execute("SELECT 1")
+        e2e_common.scram_login(PORT, "app", "wrong")
+        after = scrape()
+        self.assertGreaterEqual(after[key] - before[key], 4)
+        self.assertGreaterEqual(after["pgfront_auth_failures_total"] - before["pgfront_auth_failures_total"], 1)
+        self.assertEqual(after["pgfront_primary_known"], 1)
+        self.assertEqual(after[f'pgfront_node_up{{node="{CLUSTER.primary().name}"}}'], 1)
 
 
 def primary_missing():

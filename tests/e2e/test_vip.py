@@ -10,6 +10,7 @@ Hosts: h1, h2 (pgfront), ka (keepalived), inj (client, packet injector). VIP 198
 VRID 51 on eth0 of each host.
 """
 import os
+import re
 import shutil
 import socket
 import struct
@@ -524,6 +525,14 @@ class VipTest(unittest.TestCase):
             f.write(text.replace("  priority: 100\n", "  priority: 200\n"))
         h2.proc.send_signal(1)
         wait_holder("h2", 5, "h2 to preempt after its priority was raised by a reload")
+        # Prometheus sees the same: master, and the transitions counted.
+        code, metrics = netns.http_get(LAB.ns("h2"), "127.0.0.1", 7000, "/metrics")
+        self.assertEqual(code, 200)
+        text = metrics.decode()
+        self.assertRegex(text, r'pgfront_vrrp_state\{interface="eth0",state="master",vrid="[0-9]+"\} 1\n')
+        transitions = re.search(r'pgfront_vrrp_transitions_total\{[^}]*\} ([0-9.]+)', text)
+        self.assertIsNotNone(transitions, text)
+        self.assertGreaterEqual(float(transitions.group(1)), 2)  # init->backup, backup->master
         s2 = h2.status()
         self.assertEqual((s2["configured_priority"], s2["effective_priority"]), (200, 200))
         # eth0 goes down under h2: Fault, the VIP goes, h1 takes over.

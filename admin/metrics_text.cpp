@@ -1,0 +1,99 @@
+// See metrics_text.hpp. A registry is built per scrape from the snapshots: scrapes are rare,
+// and the values live in the proxy's own counters, never behind a lock shared with it.
+#include "admin/metrics_text.hpp"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+namespace pgfront::admin {
+namespace {
+
+using prometheus::BuildCounter;
+using prometheus::BuildGauge;
+
+constexpr const char* vrrp_states[] = {"initialize", "backup", "master", "fault"};
+
+}  // namespace
+
+std::string metrics_text(const MetricsFacts& facts) {
+    prometheus::Registry registry;
+
+    BuildGauge().Name("pgfront_uptime_seconds").Help("Seconds since pgfront started.").Register(registry).Add({}).Set(
+        facts.uptime_seconds);
+
+    if (facts.topology) {
+        auto& up = BuildGauge().Name("pgfront_node_up").Help("1 when the node's Patroni REST API answers (fall/rise applied).").Register(registry);
+        auto& role = BuildGauge().Name("pgfront_node_role").Help("1 for the role the node last reported.").Register(registry);
+        auto& eligible = BuildGauge().Name("pgfront_node_eligible").Help("1 when routing sends new work of this kind to the node.").Register(registry);
+        auto& drained = BuildGauge().Name("pgfront_node_drained").Help("1 when an operator drained the node.").Register(registry);
+        auto& lag = BuildGauge().Name("pgfront_node_replication_lag_bytes").Help("Bytes the node is behind the primary, as Patroni reports.").Register(registry);
+        auto& timeline = BuildGauge().Name("pgfront_node_timeline").Help("The node's PostgreSQL timeline.").Register(registry);
+        auto& failures = BuildGauge().Name("pgfront_node_consecutive_check_failures").Help("Health checks failed in a row.").Register(registry);
+        for (const auto& node : facts.topology->nodes) {
+            up.Add({{"node", node.name}}).Set(node.up ? 1 : 0);
+            role.Add({{"node", node.name}, {"role", std::string(health::to_string(node.role))}}).Set(1);
+            eligible.Add({{"node", node.name}, {"listener", "primary"}}).Set(node.eligible_primary ? 1 : 0);
+            eligible.Add({{"node", node.name}, {"listener", "replica"}}).Set(node.eligible_replica ? 1 : 0);
+            drained.Add({{"node", node.name}}).Set(node.drained ? 1 : 0);
+            if (node.lag_bytes) lag.Add({{"node", node.name}}).Set(static_cast<double>(*node.lag_bytes));
+            timeline.Add({{"node", node.name}}).Set(static_cast<double>(node.timeline));
+            failures.Add({{"node", node.name}}).Set(node.consecutive_failures);
+        }
+        BuildGauge().Name("pgfront_topology_version").Help("Routing-relevant topology changes seen so far.")
+            .Register(registry).Add({}).Set(static_cast<double>(facts.topology->version));
+        BuildGauge().Name("pgfront_primary_known").Help("1 when there is a primary to route to.")
+            .Register(registry).Add({}).Set(facts.topology->primary() ? 1 : 0);
+    }
+
+    const auto& c = facts.counters;
+    auto& accepted = BuildCounter().Name("pgfront_client_connections_accepted_total").Help("Client connections accepted per listener.").Register(registry);
+    accepted.Add({{"listener", "primary"}}).Increment(static_cast<double>(c.accepted_primary));
+    accepted.Add({{"listener", "replica"}}).Increment(static_cast<double>(c.accepted_replica));
+    auto& active = BuildGauge().Name("pgfront_client_connections_active").Help("Client connections open per listener.").Register(registry);
+    active.Add({{"listener", "primary"}}).Set(static_cast<double>(c.active_primary));
+    active.Add({{"listener", "replica"}}).Set(static_cast<double>(c.active_replica));
+    BuildCounter().Name("pgfront_client_no_node_errors_total").Help("Clients refused because no eligible node came in time.")
+        .Register(registry).Add({}).Increment(static_cast<double>(c.no_node_errors));
+    BuildCounter().Name("pgfront_sessions_closed_by_role_change_total").Help("Sessions closed because their node lost the listener's role.")
+        .Register(registry).Add({}).Increment(static_cast<double>(c.closed_by_role_change));
+    BuildCounter().Name("pgfront_read_only_primary_refusals_total").Help("Servers refused on the primary port because they reported in_hot_standby=on.")
+        .Register(registry).Add({}).Increment(static_cast<double>(c.read_only_refusals));
+    BuildCounter().Name("pgfront_auth_failures_total").Help("Client logins refused for a wrong password or unknown user.")
+        .Register(registry).Add({}).Increment(static_cast<double>(c.auth_failures));
+
+    if (facts.vip) {
+        const auto& v = *facts.vip;
+        const prometheus::Labels id{{"vrid", std::to_string(v.vrid)}, {"interface", v.interface}};
+        auto& state = BuildGauge().Name("pgfront_vrrp_state").Help("1 for the VRRP state the virtual router is in.").Register(registry);
+        for (const auto* s : vrrp_states) {
+            auto labels = id;
+            labels.emplace("state", s);
+            state.Add(labels).Set(v.state == s ? 1 : 0);
+        }
+        auto gauge = [&](const char* name, const char* help, double value) {
+            BuildGauge().Name(name).Help(help).Register(registry).Add(id).Set(value);
+        };
+        auto counter = [&](const char* name, const char* help, double value) {
+            BuildCounter().Name(name).Help(help).Register(registry).Add(id).Increment(value);
+        };
+        gauge("pgfront_vrrp_priority_configured", "The configured VRRP priority.", v.configured_priority);
+        gauge("pgfront_vrrp_priority_effective", "The priority after health coupling.", v.effective_priority);
+        gauge("pgfront_vrrp_holds_vip", "1 while the VIP is on the interface.", v.holds_vip ? 1 : 0);
+        counter("pgfront_vrrp_transitions_total", "VRRP state transitions.", static_cast<double>(v.transitions));
+        counter("pgfront_vrrp_adverts_sent_total", "VRRP adverts sent.", static_cast<double>(v.adverts_sent));
+        counter("pgfront_vrrp_adverts_received_total", "Valid VRRP adverts received.", static_cast<double>(v.adverts_received));
+        counter("pgfront_vrrp_gratuitous_arps_sent_total", "Gratuitous ARPs sent.", static_cast<double>(v.gratuitous_arps_sent));
+        auto& dropped = BuildCounter().Name("pgfront_vrrp_adverts_dropped_total").Help("Adverts dropped, by reason.").Register(registry);
+        for (const auto& [reason, count] : v.dropped) {
+            auto labels = id;
+            labels.emplace("reason", reason);
+            dropped.Add(labels).Increment(static_cast<double>(count));
+        }
+    }
+
+    return prometheus::TextSerializer().Serialize(registry.Collect());
+}
+
+}  // namespace pgfront::admin
