@@ -4,6 +4,7 @@
 #include "proxy/pooled_session.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -66,12 +67,11 @@ PooledSession::PooledSession(Worker& worker, tcp::socket client, ListenerRole ro
     : worker_(worker),
       client_(std::move(client)),
       tls_(worker.tls()),
-      login_timer_(worker.context()),
+      login_timer_(std::make_unique<asio::steady_timer>(worker.context())),
       role_(role),
       id_(worker.services().next_session_id.fetch_add(1, std::memory_order_relaxed)),
       peer_(describe_peer(client_.lowest_layer())) {
     boost::system::error_code ec;
-    client_.lowest_layer().non_blocking(true, ec);  // read_client() reads after a readiness wait, never blocks
     client_.lowest_layer().set_option(tcp::no_delay(true), ec);
     if (worker.config().listen.tcp_keepalive) client_.lowest_layer().set_option(asio::socket_base::keep_alive(true), ec);
 }
@@ -84,7 +84,7 @@ asio::awaitable<void> PooledSession::run(std::shared_ptr<PooledSession> self) {
 
     co_await self->serve();
 
-    self->login_timer_.cancel();
+    if (self->login_timer_) self->login_timer_->cancel();
     // The tracker decides whether the server is clean enough to reuse.
     if (self->server_) co_await self->release_server();
     boost::system::error_code ignored;
@@ -118,15 +118,15 @@ asio::awaitable<void> PooledSession::fail(std::string_view state, std::string me
 }
 
 asio::awaitable<void> PooledSession::serve() {
-    login_timer_.expires_after(worker_.config().listen.client_login_timeout);
-    login_timer_.async_wait([this](boost::system::error_code ec) {
+    login_timer_->expires_after(worker_.config().listen.client_login_timeout);
+    login_timer_->async_wait([this](boost::system::error_code ec) {
         if (!ec) close("login timeout");
     });
     if (!co_await read_startup()) co_return;
     mode_ = pool::effective_settings(worker_.config().pool, database_, user_).mode;
     if (!co_await authenticate()) co_return;
     if (!co_await welcome()) co_return;
-    login_timer_.cancel();
+    login_timer_.reset();  // cancels it; a logged-in client keeps no timer (idle clients stay small)
     const IdleWatch idle_watch(worker_.idle_sweeper(), *this);
     co_await relay();
 }
@@ -609,41 +609,25 @@ bool PooledSession::lease_may_end() const {
     }
 }
 
-// With nothing pending, the client's buffer is given back and the read waits for the socket
-// to become readable first: an idle client holds no buffer (10,000 idle clients would
-// otherwise hold 10,000 buffers).
-//
-// How long the client has been waited for is noted for the idle timeouts (idle_sweeper.hpp);
-// a read the sweeper ended gets the timeout's error.
+// With nothing pending, the read goes into a small buffer (a buffer that grew for a bigger
+// message is given back first): an idle client holds a few hundred bytes, not a big buffer,
+// and a typical request still arrives in one read. How long the client has been waited for
+// is noted for the idle timeouts (idle_sweeper.hpp); a read the sweeper ended gets the
+// timeout's error.
 asio::awaitable<bool> PooledSession::read_client() {
     wait_ = current_wait();
     wait_since_ = Clock::now();
-    auto& socket = client_.lowest_layer();
-    for (;;) {
-        if (client_.encrypted()) {
-            // TLS may hold decrypted bytes the socket no longer shows: read through the stream.
-            auto area = client_in_.write_area();
-            auto [ec, n] = co_await client_.async_read_some(asio::buffer(area.data(), area.size()), nothrow);
-            if (ec || idle_expiry_) break;
-            client_in_.commit(n);
-            wait_ = ClientWait::busy;
-            co_return true;
-        }
-        if (client_in_.empty()) {
-            client_in_.release();
-            auto [wec] = co_await socket.async_wait(tcp::socket::wait_read, nothrow);
-            if (wec) break;
-        }
-        auto area = client_in_.write_area();
-        boost::system::error_code ec;
-        const auto n = socket.read_some(asio::buffer(area.data(), area.size()), ec);
-        if (ec == asio::error::would_block) continue;  // woken without data after all
-        if (ec || idle_expiry_) break;
+    const bool fresh = client_in_.empty();
+    if (fresh) client_in_.release(idle_read_size);
+    auto area = client_in_.write_area(fresh ? idle_read_size : 4096);
+    // deferred: awaited as an operation, without the extra coroutine frame use_awaitable makes.
+    auto [ec, n] = co_await client_.async_read_some(asio::buffer(area.data(), area.size()),
+                                                    asio::as_tuple(asio::deferred));
+    wait_ = ClientWait::busy;
+    if (!ec && !idle_expiry_) {
         client_in_.commit(n);
-        wait_ = ClientWait::busy;
         co_return true;
     }
-    wait_ = ClientWait::busy;
     if (idle_expiry_) {
         const auto expiry = *idle_expiry_;
         co_await fail(expiry.sqlstate, std::string(expiry.message));

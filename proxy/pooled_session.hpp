@@ -78,7 +78,7 @@ private:
     Worker& worker_;
     tls::SocketStream client_;
     std::shared_ptr<const tls::TlsContexts> tls_;  // taken at accept: a reload does not change it
-    boost::asio::steady_timer login_timer_;
+    std::unique_ptr<boost::asio::steady_timer> login_timer_;  // until the login is done
     ListenerRole role_;
     std::uint64_t id_;
     std::string peer_;
@@ -87,7 +87,9 @@ private:
     std::string close_reason_;
     std::optional<std::string> stored_password_;  // from the auth file: plaintext or md5 hash
     std::optional<auth::ScramKeys> scram_keys_;   // from this client's SCRAM login
-    pool::FrameBuffer client_in_;
+    // What the client's read buffer starts at and shrinks back to between requests.
+    static constexpr std::size_t idle_read_size = 512;
+    pool::FrameBuffer client_in_{idle_read_size};
     protocol::ByteBuffer out_;
     std::unique_ptr<pool::ServerConnection> server_;
     pool::ServerPool* server_pool_ = nullptr;
