@@ -1,23 +1,24 @@
-// The admin HTTP API on admin.listen: read-only JSON views of pgfront's state for operators
-// and proxyctl. It runs on its own threads (cpp-httplib) and only reads snapshots, so
-// nothing it receives can block the proxy's event loops.
+// The admin HTTP API on admin.listen: JSON views of pgfront's state, Prometheus /metrics, and
+// the operator's actions (drain, pause, reload, kill). It runs on its own threads
+// (cpp-httplib), reads immutable snapshots, and posts actions to the proxy's event loops, so
+// nothing it receives can block or crash the proxy. The contract: README "Admin API".
 #pragma once
 
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <string>
-
 #include <optional>
+#include <string>
 
 #include "conf/config.hpp"
 #include "health/topology.hpp"
+#include "proxy/proxy_control.hpp"
 #include "proxy/proxy_server.hpp"
 #include "vip/vip_status.hpp"
 
 namespace pgfront::admin {
 
-// What the API reads; each callback must be thread-safe and cheap.
+// What the API reads and does; each callback must be thread-safe and cheap.
 struct AdminSources {
     std::function<health::TopologyPtr()> topology;
     std::function<proxy::ProxyCounters()> counters;
@@ -26,6 +27,9 @@ struct AdminSources {
     std::string config_path;
     // The VRRP speaker's state; nullopt (or unset) when there is no vip: section.
     std::function<std::optional<vip::VipStatus>()> vip;
+    proxy::ProxyControl* control = nullptr;
+    // Marks a node drained (or not) in the health monitor; routing follows its next snapshot.
+    std::function<void(std::string node, bool drained)> set_drained;
 };
 
 class AdminServer {

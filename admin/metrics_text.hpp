@@ -8,6 +8,7 @@
 
 #include "health/topology.hpp"
 #include "proxy/proxy_server.hpp"
+#include "proxy/proxy_snapshot.hpp"
 #include "vip/vip_status.hpp"
 
 namespace pgfront::admin {
@@ -15,6 +16,7 @@ namespace pgfront::admin {
 struct MetricsFacts {
     const health::Topology* topology = nullptr;
     proxy::ProxyCounters counters;
+    const proxy::ProxySnapshot* proxy = nullptr;  // pools and clients; null: not available
     std::optional<vip::VipStatus> vip;
     double uptime_seconds = 0;
 };

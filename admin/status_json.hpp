@@ -7,6 +7,7 @@
 #include "conf/config.hpp"
 #include "health/topology.hpp"
 #include "proxy/proxy_server.hpp"
+#include "proxy/proxy_snapshot.hpp"
 
 namespace pgfront::admin {
 
@@ -18,10 +19,19 @@ struct StatusFacts {
     double uptime_seconds = 0;
 };
 
+// `proxy` may be null (the workers did not answer in time): the parts it feeds are null then.
 std::string status_json(const StatusFacts& facts, const conf::Config& config, const health::Topology& topology,
-                        const proxy::ProxyCounters& counters);
+                        const proxy::ProxyCounters& counters, const proxy::ProxySnapshot* proxy);
 
-std::string nodes_json(const health::Topology& topology, std::chrono::steady_clock::time_point now);
+std::string nodes_json(const health::Topology& topology, const proxy::ProxySnapshot* proxy,
+                       std::chrono::steady_clock::time_point now);
+// One node; "" when the topology has no such node.
+std::string node_json(const health::Topology& topology, std::string_view name, const proxy::ProxySnapshot* proxy,
+                      std::chrono::steady_clock::time_point now);
+
+std::string pools_json(const proxy::ProxySnapshot& proxy);
+std::string clients_json(const proxy::ProxySnapshot& proxy);
+std::string servers_json(const proxy::ProxySnapshot& proxy);
 
 std::string error_json(int status, const std::string& message);
 

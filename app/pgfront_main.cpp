@@ -160,8 +160,22 @@ public:
               [this]() -> std::optional<vip::VipStatus> {
                   if (!vip_) return std::nullopt;
                   return vip_->status();
-              }}) {
+              },
+              &proxy_.control(),
+              [this](std::string node, bool drained) { monitor_.set_drained(std::move(node), drained); }}) {
         if (vip_settings) vip_ = std::make_unique<vip::VipSpeaker>(control_.get_executor(), std::move(*vip_settings));
+        // Operators' reloads and shutdowns (admin API, console) run on the control loop, like
+        // the signals that do the same.
+        proxy_.set_daemon_hooks(proxy::DaemonHooks{
+            [this](std::function<void(proxy::ReloadOutcome)> done) {
+                asio::post(control_, [this, done = std::move(done)] { done(reload()); });
+            },
+            [this] {
+                asio::post(control_, [this] {
+                    spdlog::info("shutdown requested by an operator");
+                    begin_stop();
+                });
+            }});
     }
 
     void set_users(std::shared_ptr<const auth::UserList> users) { proxy_.update_users(std::move(users)); }
@@ -222,17 +236,23 @@ private:
                 finish();
                 return;
             }
-            stopping_ = true;
-            systemd_.stopping(config_->listen.shutdown_grace);
-            // New clients go to the peer from now on: hand the VIP over before draining.
-            if (vip_) vip_->shutdown("stop signal");
-            spdlog::info("stop signal: no new clients; waiting up to {} ms for {} session(s)",
-                         config_->listen.shutdown_grace.count(), proxy_.active_sessions());
-            proxy_.stop_accepting();
-            grace_deadline_ = std::chrono::steady_clock::now() + config_->listen.shutdown_grace;
+            begin_stop();
             wait_signal();
-            poll_drained();
         });
+    }
+
+    // SIGTERM/SIGINT or an operator's SHUTDOWN: no new clients, sessions get the grace period.
+    void begin_stop() {
+        if (stopping_) return;
+        stopping_ = true;
+        systemd_.stopping(config_->listen.shutdown_grace);
+        // New clients go to the peer from now on: hand the VIP over before draining.
+        if (vip_) vip_->shutdown("stop signal");
+        spdlog::info("stop signal: no new clients; waiting up to {} ms for {} session(s)",
+                     config_->listen.shutdown_grace.count(), proxy_.active_sessions());
+        proxy_.stop_accepting();
+        grace_deadline_ = std::chrono::steady_clock::now() + config_->listen.shutdown_grace;
+        poll_drained();
     }
 
     void poll_drained() {
@@ -257,39 +277,53 @@ private:
         control_.stop();
     }
 
-    void reload() {
+    // Every problem is reported and the running configuration kept; or everything that can
+    // change live is applied and what needs a restart is named.
+    proxy::ReloadOutcome reload() {
+        proxy::ReloadOutcome outcome;
+        auto rejected = [&](std::string error) {
+            spdlog::error("reload rejected, keeping the running configuration: {}", error);
+            outcome.errors.push_back(std::move(error));
+        };
+        {
+            std::lock_guard lock(hash_mutex_);
+            outcome.config_hash = config_hash_;
+        }
         auto result = conf::load_config_file(path_);
         if (!result.ok()) {
-            for (const auto& error : result.errors)
-                spdlog::error("reload rejected, keeping the running configuration: {}",
-                              conf::describe(error, path_));
-            return;
+            for (const auto& error : result.errors) rejected(conf::describe(error, path_));
+            return outcome;
         }
         const auto& next = *result.config;
         std::string users_error;
         auto users = load_users(next, users_error);
         if (!users_error.empty()) {
-            spdlog::error("reload rejected, keeping the running configuration: {}", users_error);
-            return;
+            rejected(users_error);
+            return outcome;
         }
         // Certificate files are read again even when their names did not change: that is
         // how a renewed certificate comes into use.
         auto tls = tls::load_tls_contexts(next.tls);
         if (!tls.contexts) {
-            for (const auto& error : tls.errors)
-                spdlog::error("reload rejected, keeping the running configuration: {}: {}", path_, error);
-            return;
+            for (const auto& error : tls.errors) rejected(path_ + ": " + error);
+            return outcome;
         }
-        if (next.pool.mode != config_->pool.mode)
-            spdlog::warn("reload: pool.mode changes only after a restart");
+        auto needs_restart = [&](bool changed, const char* key) {
+            if (!changed) return;
+            spdlog::warn("reload: {} changes only after a restart", key);
+            outcome.restart_required.push_back(key);
+        };
+        needs_restart(next.pool.mode != config_->pool.mode, "pool.mode");
+        needs_restart(!(next.listen.primary == config_->listen.primary), "listen.primary");
+        needs_restart(!(next.listen.replica == config_->listen.replica), "listen.replica");
+        needs_restart(next.listen.workers != config_->listen.workers, "listen.workers");
+        needs_restart(!(next.admin.listen == config_->admin.listen), "admin.listen");
+        needs_restart(next.log.file != config_->log.file, "log.file");
         proxy_.update_users(std::move(users));
         set_tls(std::move(tls.contexts));
-        if (!(next.listen.primary == config_->listen.primary) || !(next.listen.replica == config_->listen.replica) ||
-            next.listen.workers != config_->listen.workers || !(next.admin.listen == config_->admin.listen))
-            spdlog::warn("reload: listen addresses and worker count change only after a restart");
         spdlog::set_level(spdlog::level::from_str(next.log.level));
         monitor_.reconfigure(next.cluster, next.health);
-        reload_vip(next.vip);
+        for (auto& key : reload_vip(next.vip)) outcome.restart_required.push_back(std::move(key));
         proxy_.update_config(result.config);
         config_ = result.config;
         std::atomic_store(&shared_config_, config_);
@@ -298,15 +332,20 @@ private:
             config_hash_ = result.text_hash;
         }
         spdlog::info("configuration reloaded from {} hash={}", path_, result.text_hash);
+        outcome.applied = true;
+        outcome.config_hash = result.text_hash;
+        return outcome;
     }
 
-    void reload_vip(const conf::VipConfig& next) {
-        if (!vip_ && !next.enabled) return;
-        const auto restart = vip::restart_only_changes(config_->vip, next);
+    // The vip: keys that wait for a restart.
+    std::vector<std::string> reload_vip(const conf::VipConfig& next) {
+        if (!vip_ && !next.enabled) return {};
+        auto restart = vip::restart_only_changes(config_->vip, next);
         for (const auto& key : restart) spdlog::warn("reload: {} changes only after a restart", key);
-        if (!vip_ || !next.enabled) return;
+        if (!vip_ || !next.enabled) return {restart.begin(), restart.end()};
         auto settings = vip::to_speaker_settings(next);
         if (settings.settings) vip_->reconfigure(std::move(*settings.settings));
+        return {restart.begin(), restart.end()};
     }
 
     std::string path_;

@@ -245,16 +245,19 @@ class HealthMonitor::Impl : public std::enable_shared_from_this<Impl> {
             }));
     }
 
-    bool apply(const std::string& node, const detail::RestOutcome& outcome) {
+    bool apply(const std::string& node, const detail::RestOutcome& outcome, TimePoint started) {
         const auto now = Clock::now();
-        if (!outcome.response) return tracker_.observe_failure(node, outcome.error, now);
-        if (outcome.response->status != 200) {
-            return tracker_.observe_failure(
-                node, "GET /patroni answered HTTP " + std::to_string(outcome.response->status),
-                now);
-        }
+        const double seconds = std::chrono::duration<double>(now - started).count();
+        auto failed = [&](std::string error) {
+            tracker_.note_check(node, seconds, false, error, now);
+            return tracker_.observe_failure(node, std::move(error), now);
+        };
+        if (!outcome.response) return failed(outcome.error);
+        if (outcome.response->status != 200)
+            return failed("GET /patroni answered HTTP " + std::to_string(outcome.response->status));
         auto status = parse_patroni_status(outcome.response->body);
-        if (!status) return tracker_.observe_failure(node, "GET /patroni: " + status.error(), now);
+        if (!status) return failed("GET /patroni: " + status.error());
+        tracker_.note_check(node, seconds, true, {}, now);
         return tracker_.observe(node, status.value(), now);
     }
 
@@ -281,7 +284,7 @@ class HealthMonitor::Impl : public std::enable_shared_from_this<Impl> {
             last_start = Clock::now();
             const auto outcome = co_await p->client->get("/patroni", tracker_.config().timeout);
             if (!p->active || stopped_) co_return;
-            publish(apply(p->name, outcome));
+            publish(apply(p->name, outcome, *last_start));
         }
     }
 

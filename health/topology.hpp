@@ -11,8 +11,17 @@
 #include <vector>
 
 #include "health/role.hpp"
+#include "metrics/duration_histogram.hpp"
 
 namespace pgfront::health {
+
+// One health check of a node, for the operator's view of its recent history.
+struct CheckRecord {
+    std::chrono::steady_clock::time_point at{};
+    bool ok = false;
+    double seconds = 0;
+    std::string error;  // empty when ok
+};
 
 struct NodeState {
     std::string name;
@@ -28,6 +37,8 @@ struct NodeState {
     bool eligible_replica = false;  // may receive new read-only sessions
     bool noloadbalance = false;
     bool drained = false;                    // operator asked for no new work on this node
+    // Would be an eligible replica but for the drain: its running sessions may finish there.
+    bool replica_when_undrained = false;
     std::optional<std::uint64_t> lag_bytes;  // behind the primary's last reported position
     std::uint64_t timeline = 0;
     std::chrono::steady_clock::time_point last_check{};
@@ -40,6 +51,11 @@ struct NodeState {
     bool read_only_hold = false;  // a server said in_hot_standby=on; not primary for a while
     bool discovered = false;      // learnt from GET /cluster rather than configured
     std::string patroni_version;
+    // The last checks, oldest first (at most TopologyTracker's history_length), and every
+    // check's duration and outcome since the node became known.
+    std::vector<CheckRecord> history;
+    metrics::DurationHistogram check_seconds;
+    std::uint64_t checks_failed = 0;
 };
 
 struct Topology {

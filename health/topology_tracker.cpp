@@ -201,6 +201,16 @@ bool TopologyTracker::on_read_only_primary(std::string_view name, TimePoint now)
     return publish(false);
 }
 
+void TopologyTracker::note_check(std::string_view name, double seconds, bool ok, std::string error, TimePoint now) {
+    Node* n = find(name);
+    if (n == nullptr) return;
+    n->check_seconds.observe(seconds);
+    if (!ok) ++n->checks_failed;
+    n->history.push_back(CheckRecord{now, ok, seconds, std::move(error)});
+    while (n->history.size() > history_length) n->history.pop_front();
+    cached_.reset();
+}
+
 bool TopologyTracker::set_drained(std::string_view name, bool drained) {
     Node* n = find(name);
     if (n == nullptr || n->drained == drained) return false;
@@ -301,7 +311,6 @@ const TopologyTracker::Node* TopologyTracker::elect_primary() {
 }
 
 std::string TopologyTracker::primary_exclusion(const Node& n, const Node* acting) const {
-    if (n.drained) return "drained";
     if (!n.up) return "down";
     if (n.hold) return "read-only hold";
     if (!n.last || n.last->state != "running") return "not running";
@@ -311,8 +320,8 @@ std::string TopologyTracker::primary_exclusion(const Node& n, const Node* acting
     return {};
 }
 
-std::string TopologyTracker::replica_exclusion(const Node& n) const {
-    if (n.drained) return "drained";
+std::string TopologyTracker::replica_exclusion(const Node& n, bool count_drain) const {
+    if (count_drain && n.drained) return "drained";
     if (!n.up) return "down";
     if (!n.last || n.last->state != "running") return "not running";
     if (!serves_reads(n.last->role)) return "role is " + std::string(to_string(n.last->role));
@@ -351,7 +360,9 @@ bool TopologyTracker::publish(bool membership_changed) {
     bool changed = membership_changed;
     std::string primary_name;
     for (auto& n : nodes_) {
-        n.eligible_primary = (&n == acting) && !n.drained;
+        // A drained primary keeps its role: writes have nowhere else to go until Patroni
+        // moves the leader (the operator is told to switch over).
+        n.eligible_primary = (&n == acting);
         if (n.eligible_primary) primary_name = n.seed.name;
 
         // Patroni's rule: primary position minus the replica's furthest position. The
@@ -377,6 +388,7 @@ bool TopologyTracker::publish(bool membership_changed) {
             }
         }
         n.eligible_replica = replica_exclusion(n).empty();
+        n.replica_when_undrained = n.eligible_replica || (n.drained && replica_exclusion(n, false).empty());
 
         Routing r = routing_of(n);
         if (r == n.published) continue;
@@ -432,6 +444,10 @@ TopologyPtr TopologyTracker::snapshot() const {
         s.eligible_primary = n.eligible_primary;
         s.eligible_replica = n.eligible_replica;
         s.drained = n.drained;
+        s.replica_when_undrained = n.replica_when_undrained;
+        s.history.assign(n.history.begin(), n.history.end());
+        s.check_seconds = n.check_seconds;
+        s.checks_failed = n.checks_failed;
         s.lag_bytes = n.lag;
         s.last_check = n.last_check;
         s.last_error = n.last_error;

@@ -30,7 +30,8 @@ namespace pgfront::health {
 //   lowest name; the conflict is recorded as an error event.
 // - Replicas: role replica or standby_leader, no noloadbalance tag, not drained, and lag
 //   within max_replica_lag when the primary's position is known.
-// - Drained nodes are eligible for nothing. `pause` is only reported.
+// - Drained replicas get no new work; a drained primary stays the primary (writes have
+//   nowhere else to go until Patroni moves the leader). `pause` is only reported.
 class TopologyTracker {
   public:
     using Clock = std::chrono::steady_clock;
@@ -54,6 +55,10 @@ class TopologyTracker {
     // read_only_hold, unless Patroni reports another role, timeline or postmaster start.
     bool on_read_only_primary(std::string_view node, TimePoint now);
     bool set_drained(std::string_view node, bool drained);
+    // How long a check took and whether it got a usable answer: history and metrics only,
+    // never routing (observe/observe_failure decide that). Call it before them.
+    void note_check(std::string_view node, double seconds, bool ok, std::string error, TimePoint now);
+    static constexpr std::size_t history_length = 10;
     // Expires read-only holds; call at next_deadline().
     bool tick(TimePoint now);
     // Seeds are replaced; nodes whose name remains keep their state (health state is reset
@@ -116,12 +121,16 @@ class TopologyTracker {
         bool primary_confirmed = false;  // streak reached rise, not lost since
         bool drained = false;
         std::optional<ReadOnlyHold> hold;
+        std::deque<CheckRecord> history;
+        metrics::DurationHistogram check_seconds;
+        std::uint64_t checks_failed = 0;
         // The node's own reported positions while primary, to compare a replica's
         // position with the primary's at about the same moment.
         std::deque<std::pair<TimePoint, std::uint64_t>> wal_history;
         // Derived by publish().
         bool eligible_primary = false;
         bool eligible_replica = false;
+        bool replica_when_undrained = false;
         std::optional<std::uint64_t> lag;
         Routing published;
     };
@@ -129,7 +138,7 @@ class TopologyTracker {
     Node* find(std::string_view name);
     bool is_primary_candidate(const Node& n) const;
     const Node* elect_primary();
-    std::string replica_exclusion(const Node& n) const;
+    std::string replica_exclusion(const Node& n, bool count_drain = true) const;
     std::string primary_exclusion(const Node& n, const Node* acting) const;
     Routing routing_of(const Node& n) const;
     void reset_health(Node& n);

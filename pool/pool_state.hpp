@@ -92,6 +92,11 @@ public:
     const PoolSettings& settings() const { return settings_; }
     PoolCounts counts() const;
     bool draining() const { return draining_; }
+    // Since when the longest-waiting client waits, if any waits.
+    std::optional<TimePoint> oldest_wait() const {
+        if (waiters_.empty()) return std::nullopt;
+        return waiters_.front().since;
+    }
 
 private:
     struct Waiter {

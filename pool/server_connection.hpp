@@ -79,6 +79,7 @@ public:
     // The pgfront-named statements prepared on this connection.
     ServerStatementCache& statements() { return statements_; }
     std::int32_t backend_pid() const { return backend_pid_; }
+    std::chrono::steady_clock::time_point created() const { return created_; }
     std::uint32_t backend_secret() const { return backend_secret_; }
     void close();
     // This connection's share of max_db_connections / max_user_connections, given back when
@@ -100,6 +101,7 @@ private:
     std::int32_t backend_pid_ = 0;
     std::uint32_t backend_secret_ = 0;
     QuotaTokens quota_;
+    const std::chrono::steady_clock::time_point created_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace pgfront::pool

@@ -15,6 +15,7 @@
 
 #include "pool/connection_quota.hpp"
 #include "pool/pool_state.hpp"
+#include "pool/pool_stats.hpp"
 #include "pool/server_connection.hpp"
 
 namespace pgfront::pool {
@@ -58,6 +59,12 @@ public:
     void retry_open();
     bool evict_idle_for_starved_quota();
 
+    // Traffic counters, kept by the registry per pool key so they outlive a drained pool.
+    void attach_stats(PoolStats& stats) { stats_ = &stats; }
+    PoolStats& stats() { return *stats_; }
+    const std::map<ServerId, std::unique_ptr<ServerConnection>>& idle_servers() const { return idle_; }
+    std::optional<Clock::time_point> oldest_wait() const { return state_.oldest_wait(); }
+
     const std::string& node() const { return node_; }
     bool draining() const { return state_.draining(); }
     PoolCounts counts() const { return state_.counts(); }
@@ -86,6 +93,8 @@ private:
     PoolQuotas quotas_;
     bool starved_ = false;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    PoolStats own_stats_;
+    PoolStats* stats_ = &own_stats_;
     WaiterId next_waiter_ = 1;
     ServerId next_server_ = 1;
 };

@@ -2,10 +2,13 @@
 // node it is bound to, and a way to end it (role change, shutdown).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "proxy/listener_role.hpp"
+#include "proxy/proxy_snapshot.hpp"
 
 namespace pgfront::proxy {
 
@@ -18,6 +21,10 @@ public:
     // The node the session holds a server on right now, or "" (pooled sessions between
     // transactions hold none, so a role change does not concern them).
     virtual const std::string& node() const = 0;
+    // For the operator's views (proxyctl clients/servers, SHOW CLIENTS/SERVERS): the client,
+    // and the server connection it holds right now, if any.
+    virtual ClientView view(std::chrono::steady_clock::time_point now) const = 0;
+    virtual std::optional<ServerView> server_view(std::chrono::steady_clock::time_point now) const = 0;
 };
 
 }  // namespace pgfront::proxy

@@ -30,6 +30,7 @@ pool::ServerPool& PoolRegistry::get(const PoolKey& key, const conf::Endpoint& en
     auto fresh = std::make_unique<pool::ServerPool>(executor_, key.node, endpoint, settings.pool, std::move(login),
                                                     config.listen.server_connect_timeout, quotas_for(key, settings));
     auto& ref = *fresh;
+    ref.attach_stats(stats_[key]);
     if (it != pools_.end()) retired_.push_back(std::move(it->second));
     pools_[key] = std::move(fresh);
     arm_limit_check();
@@ -76,9 +77,14 @@ void PoolRegistry::check_limits() {
         if (pool->starved()) pool->retry_open();
 }
 
+void PoolRegistry::drain_database(const std::string& database) {
+    for (auto& [key, pool] : pools_)
+        if (key.database == database && !pool->draining()) pool->drain();
+}
+
 void PoolRegistry::on_topology(const health::Topology& topology) {
     for (auto& [key, pool] : pools_)
-        if (!pool->draining() && !node_still_serves(topology, key.role, key.node)) pool->drain();
+        if (!pool->draining() && !node_takes_new_work(topology, key.role, key.node)) pool->drain();
     std::erase_if(retired_, [](const auto& pool) {
         const auto c = pool->counts();
         return c.total() == 0 && c.waiting == 0;

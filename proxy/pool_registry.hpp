@@ -47,6 +47,14 @@ public:
     // A reload: every live pool takes its new settings (min_pool_size opens servers at once).
     void reconfigure(const conf::Config& config);
     const std::map<PoolKey, std::unique_ptr<pool::ServerPool>>& pools() const { return pools_; }
+    // Drained pools whose servers are still out with clients.
+    const std::vector<std::unique_ptr<pool::ServerPool>>& retired() const { return retired_; }
+    // Traffic counters per key; they outlive the pools (counters must not go backwards).
+    pool::PoolStats& stats(const PoolKey& key) { return stats_[key]; }
+    const std::map<PoolKey, pool::PoolStats>& stats() const { return stats_; }
+    // The console's KILL: every pool of the database closes its idle servers now and the
+    // others when they come back; new pools are made on demand.
+    void drain_database(const std::string& database);
 
 private:
     pool::PoolQuotas quotas_for(const PoolKey& key, const pool::EffectiveSettings& settings);
@@ -65,6 +73,7 @@ private:
     // Drained pools replaced by a fresh one stay alive: sessions may still hold their
     // servers and give them back there.
     std::vector<std::unique_ptr<pool::ServerPool>> retired_;
+    std::map<PoolKey, pool::PoolStats> stats_;
 };
 
 }  // namespace pgfront::proxy

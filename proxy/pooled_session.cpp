@@ -38,6 +38,7 @@
 #include "proxy/idle_sweeper.hpp"
 #include "proxy/pool_registry.hpp"
 #include "proxy/route_choice.hpp"
+#include "proxy/server_view.hpp"
 #include "proxy/session_lifetime.hpp"
 #include "proxy/worker.hpp"
 
@@ -100,6 +101,29 @@ void PooledSession::close(std::string reason) {
     boost::system::error_code ignored;
     client_.close(ignored);
     if (server_) server_->close();
+    if (pause_timer_) pause_timer_->expires_at(Clock::time_point::min());  // ends a PAUSE wait
+}
+
+ClientView PooledSession::view(Clock::time_point now) const {
+    ClientView v;
+    v.id = id_;
+    v.role = role_;
+    v.address = peer_;
+    v.database = database_;
+    v.user = user_;
+    if (const auto name = pool::value_of(wanted_.reported, "application_name")) v.application_name = *name;
+    v.state = state_;
+    v.node = node_;
+    v.connected_seconds = std::chrono::duration<double>(now - connected_at_).count();
+    v.state_seconds = std::chrono::duration<double>(now - state_since_).count();
+    v.tls = client_.encrypted();
+    if (server_) v.server_id = static_cast<std::uint64_t>(server_->backend_pid());
+    return v;
+}
+
+std::optional<ServerView> PooledSession::server_view(Clock::time_point now) const {
+    if (!server_) return std::nullopt;
+    return describe_server(*server_, role_, database_, user_, id_, now);
 }
 
 asio::awaitable<bool> PooledSession::send(protocol::ByteBuffer& bytes) {
@@ -372,6 +396,7 @@ asio::awaitable<bool> PooledSession::welcome() {
     protocol::write_backend_key_data(out_, static_cast<std::int32_t>(id_ & 0x7fffffff), cancel_secret_);
     protocol::write_ready_for_query(out_, protocol::TransactionStatus::idle);
     welcomed_ = true;
+    enter(ClientState::idle, Clock::now());
     const bool sent = co_await send(out_);
     protocol::ByteBuffer().swap(out_);  // the login's buffer is not needed while the client idles
     co_return sent;
@@ -381,8 +406,25 @@ asio::awaitable<bool> PooledSession::welcome() {
 // now. Before the client's ReadyForQuery, waiting for a node is bounded by listen.connect_wait;
 // after it (transaction and statement mode), by pool.failover_hold: a client between
 // transactions when the primary changes simply runs its next one on the new primary.
+// PAUSE (proxyctl pause, the console's PAUSE): the client's next transaction waits for RESUME,
+// as long as query_wait_timeout allows (0: no limit), like PgBouncer's.
+asio::awaitable<bool> PooledSession::wait_while_paused() {
+    const auto wait_limit = pool::effective_settings(worker_.config().pool, database_, user_).pool.query_wait_timeout;
+    enter(ClientState::paused, Clock::now());
+    pause_timer_ = std::make_unique<asio::steady_timer>(worker_.context());
+    if (wait_limit.count() > 0) pause_timer_->expires_after(wait_limit);
+    else pause_timer_->expires_at(Clock::time_point::max());
+    const bool resumed = co_await worker_.pause_gate().wait(*pause_timer_, database_);
+    pause_timer_.reset();
+    if (resumed) co_return true;
+    if (client_.is_open())
+        co_await fail(sqlstate::query_canceled, "query_wait_timeout: pgfront is paused (PAUSE) and was not resumed in time");
+    co_return false;
+}
+
 asio::awaitable<bool> PooledSession::acquire_server() {
     const auto& config = worker_.config();
+    enter(ClientState::waiting, Clock::now());
     const auto patience = welcomed_ ? config.pool.failover_hold : config.listen.connect_wait;
     const auto deadline = Worker::Clock::now() + patience;
     const RoutePolicy policy{config.listen.replica_fallback_to_primary};
@@ -408,7 +450,10 @@ asio::awaitable<bool> PooledSession::acquire_server() {
         }
         auto& pool = worker_.pools().get(PoolKey{role_, node->name, database_, user_},
                                          conf::Endpoint{node->host, node->port}, config, server_login());
+        const auto asked = Clock::now();
         auto lease = co_await pool.acquire();
+        const auto granted = Clock::now();
+        pool.stats().wait_seconds.observe(std::chrono::duration<double>(granted - asked).count());
         if (lease.failure) {
             // A node that can't be reached may be failing over: wait for routing to move on
             // rather than fail a client that is only asking for its next transaction.
@@ -428,6 +473,8 @@ asio::awaitable<bool> PooledSession::acquire_server() {
         }
         server_ = std::move(lease.server);
         server_pool_ = &pool;
+        stats_ = &pool.stats();
+        enter(ClientState::active, granted);
         node_ = server_->node();
         worker_.sessions().bind(node_);
         if (const auto check = co_await usable_lease(role_); check != LeaseCheck::usable) {
@@ -461,7 +508,7 @@ asio::awaitable<PooledSession::LeaseCheck> PooledSession::usable_lease(ListenerR
     auto check = usable ? LeaseCheck::usable : LeaseCheck::stale;
     // The lease may have come through while routing moved on (a waiter served by a pool
     // whose node has just lost the role): never start a transaction there.
-    if (usable && (!worker_.topology() || !node_still_serves(*worker_.topology(), role, node_))) {
+    if (usable && (!worker_.topology() || !node_takes_new_work(*worker_.topology(), role, node_))) {
         spdlog::debug("session id={} got a server on {} which no longer serves the {} port; retrying", id_, node_,
                       to_string(role));
         check = LeaseCheck::read_only;  // wait for routing, as for a read-only "primary"
@@ -575,9 +622,24 @@ asio::awaitable<void> PooledSession::release_server() {
     worker_.sessions().unbind(node_);
     if (cancel_secret_ != 0) worker_.services().cancels.add({static_cast<std::uint32_t>(id_), cancel_secret_}, CancelTarget{});
     node_.clear();
+    stats_ = nullptr;
+    transaction_started_ = {};
+    enter(ClientState::idle, Clock::now());
     auto* pool = server_pool_;
     server_pool_ = nullptr;
     pool->release(std::move(server_), reusable);
+}
+
+// Every ReadyForQuery ends a query (a simple query or an extended-protocol Sync); one that
+// says idle ends a transaction too, as PgBouncer counts them.
+void PooledSession::count_ready_for_query(protocol::Bytes payload) {
+    ++stats_->queries;
+    if (payload.empty() || payload[0] != std::byte{'I'}) return;
+    ++stats_->transactions;
+    if (transaction_started_ != Clock::time_point{}) {
+        stats_->transaction_seconds.observe(std::chrono::duration<double>(Clock::now() - transaction_started_).count());
+        transaction_started_ = {};
+    }
 }
 
 bool PooledSession::rewrites_statements() const {
@@ -683,6 +745,8 @@ asio::awaitable<bool> PooledSession::forward_client_messages() {
         complete += frame.consumed;
     }
     if (complete == 0) co_return true;
+    stats_->bytes_received += complete;
+    if (transaction_started_ == Clock::time_point{}) transaction_started_ = Clock::now();
     const auto batch = rewriting ? protocol::Bytes(to_server_) : client_in_.pending().first(complete);
     boost::system::error_code ec;
     if (!batch.empty()) std::tie(ec, std::ignore) = co_await asio::async_write(server_->socket(), as_buffer(batch), nothrow);
@@ -726,6 +790,7 @@ asio::awaitable<bool> PooledSession::forward_server_messages() {
             break;
         }
         if (frame.type == 'S') note_parameter_status(frame.payload);
+        if (frame.type == 'Z') count_ready_for_query(frame.payload);
         const auto fed = editing ? rewriter_.on_server(frame.type, frame.payload,
                                                        input.pending().subspan(complete, frame.consumed),
                                                        statement_context(), out_)
@@ -741,6 +806,7 @@ asio::awaitable<bool> PooledSession::forward_server_messages() {
         const auto batch = editing ? protocol::Bytes(out_) : input.pending().first(complete);
         boost::system::error_code ec;
         if (!batch.empty()) std::tie(ec, std::ignore) = co_await asio::async_write(client_, as_buffer(batch), nothrow);
+        stats_->bytes_sent += batch.size();
         input.consume(complete);
         if (editing) {
             out_.clear();
@@ -771,6 +837,7 @@ asio::awaitable<void> PooledSession::relay() {
                 }
                 if (!co_await read_client()) co_return;
             }
+            if (worker_.pause_gate().holds(database_) && !co_await wait_while_paused()) co_return;
             if (!co_await acquire_server()) co_return;
         }
         if (!co_await forward_client_messages()) co_return;

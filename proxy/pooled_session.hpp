@@ -41,6 +41,8 @@ public:
     std::uint64_t id() const override { return id_; }
     ListenerRole role() const override { return role_; }
     const std::string& node() const override { return node_; }
+    ClientView view(Clock::time_point now) const override;
+    std::optional<ServerView> server_view(Clock::time_point now) const override;
 
     // For the idle timeouts (idle_sweeper.hpp): what the session waits for, since when; and
     // ending a client that waited too long, with the reason it will be told.
@@ -53,6 +55,7 @@ private:
     boost::asio::awaitable<bool> authenticate();
     boost::asio::awaitable<bool> welcome();
     boost::asio::awaitable<void> relay();
+    boost::asio::awaitable<bool> wait_while_paused();
     boost::asio::awaitable<bool> acquire_server();
     boost::asio::awaitable<void> release_server();
     boost::asio::awaitable<bool> reset_server();
@@ -73,7 +76,12 @@ private:
     bool rewrites_statements() const;
     pool::StatementContext statement_context();
     void note_parameter_status(protocol::Bytes payload);
+    void count_ready_for_query(protocol::Bytes payload);
     ClientWait current_wait() const;
+    void enter(ClientState state, Clock::time_point now) {
+        state_ = state;
+        state_since_ = now;
+    }
 
     Worker& worker_;
     tls::SocketStream client_;
@@ -105,6 +113,13 @@ private:
     ClientWait wait_ = ClientWait::busy;
     Clock::time_point wait_since_{};
     std::optional<IdleExpiry> idle_expiry_;
+    // For the operator's views and the pool's statistics.
+    const Clock::time_point connected_at_ = Clock::now();
+    ClientState state_ = ClientState::login;
+    Clock::time_point state_since_ = connected_at_;
+    pool::PoolStats* stats_ = nullptr;  // the leased server's pool's, while it is leased
+    Clock::time_point transaction_started_{};  // {}: no transaction under way
+    std::unique_ptr<boost::asio::steady_timer> pause_timer_;  // only while PAUSE holds the client
 };
 
 }  // namespace pgfront::proxy

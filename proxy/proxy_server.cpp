@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <mutex>
 #include <stdexcept>
 #include <vector>
 
@@ -12,14 +13,117 @@
 
 namespace pgfront::proxy {
 
-struct ProxyServer::Impl {
+struct ProxyServer::Impl final : ProxyControl {
+    void snapshot(std::function<void(SnapshotPtr)> done) override;
+    void pause(std::optional<std::string> database) override;
+    bool resume(std::optional<std::string> database) override;
+    void kill_client(std::uint64_t id, std::function<void(bool)> done) override;
+    void kill_database(std::string database) override;
+    void reload(std::function<void(ReloadOutcome)> done) override;
+    void shutdown() override;
+
     CancelDirectory cancels;
     std::atomic<std::uint64_t> next_session_id{1};
     std::vector<std::uint8_t> mock_key = std::vector<std::uint8_t>(32);
     pool::QuotaTable quotas;
     ReadOnlyReporter report_read_only;
     std::vector<std::unique_ptr<Worker>> workers;
+    DaemonHooks hooks;
+    std::mutex pause_mutex;  // operators only: never taken on a session's path
+    PauseState pause_state;
 };
+
+// Each worker adds its part; the last one to answer hands over the merged whole.
+void ProxyServer::Impl::snapshot(std::function<void(SnapshotPtr)> done) {
+    struct Gathering {
+        std::mutex mutex;
+        ProxySnapshot merged;
+        std::size_t remaining;
+        std::function<void(SnapshotPtr)> done;
+    };
+    auto gathering = std::make_shared<Gathering>();
+    gathering->remaining = workers.size();
+    gathering->done = std::move(done);
+    for (auto& worker : workers) {
+        worker->post_snapshot([gathering](ProxySnapshot part) {
+            std::unique_lock lock(gathering->mutex);
+            gathering->merged.merge(std::move(part));
+            if (--gathering->remaining > 0) return;
+            auto whole = std::make_shared<const ProxySnapshot>(std::move(gathering->merged));
+            lock.unlock();
+            gathering->done(std::move(whole));
+        });
+    }
+}
+
+void ProxyServer::Impl::pause(std::optional<std::string> database) {
+    PauseState state;
+    {
+        std::lock_guard lock(pause_mutex);
+        if (database) pause_state.databases.insert(*database);
+        else pause_state.all = true;
+        state = pause_state;
+    }
+    spdlog::info("pause requested db={}", database.value_or("(all)"));
+    for (auto& worker : workers) worker->post_pause_state(state);
+}
+
+bool ProxyServer::Impl::resume(std::optional<std::string> database) {
+    PauseState state;
+    {
+        std::lock_guard lock(pause_mutex);
+        if (database) {
+            if (pause_state.databases.erase(*database) == 0) return false;
+        } else {
+            if (pause_state.empty()) return false;
+            pause_state = {};
+        }
+        state = pause_state;
+    }
+    spdlog::info("resume requested db={}", database.value_or("(all)"));
+    for (auto& worker : workers) worker->post_pause_state(state);
+    return true;
+}
+
+void ProxyServer::Impl::kill_client(std::uint64_t id, std::function<void(bool)> done) {
+    struct Search {
+        std::mutex mutex;
+        std::size_t remaining;
+        bool found = false;
+        std::function<void(bool)> done;
+    };
+    auto search = std::make_shared<Search>();
+    search->remaining = workers.size();
+    search->done = std::move(done);
+    for (auto& worker : workers) {
+        worker->post_kill_client(id, [search](bool killed) {
+            std::unique_lock lock(search->mutex);
+            search->found = search->found || killed;
+            if (--search->remaining > 0) return;
+            const bool found = search->found;
+            lock.unlock();
+            search->done(found);
+        });
+    }
+}
+
+void ProxyServer::Impl::kill_database(std::string database) {
+    for (auto& worker : workers) worker->post_kill_database(database);
+}
+
+void ProxyServer::Impl::reload(std::function<void(ReloadOutcome)> done) {
+    if (!hooks.reload) {
+        ReloadOutcome outcome;
+        outcome.errors.push_back("reload is not available");
+        done(std::move(outcome));
+        return;
+    }
+    hooks.reload(std::move(done));
+}
+
+void ProxyServer::Impl::shutdown() {
+    if (hooks.shutdown) hooks.shutdown();
+}
 
 ProxyServer::ProxyServer(std::shared_ptr<const conf::Config> config, int workers, ReadOnlyReporter report_read_only)
     : impl_(std::make_unique<Impl>()) {
@@ -30,7 +134,7 @@ ProxyServer::ProxyServer(std::shared_ptr<const conf::Config> config, int workers
         impl_->workers.push_back(std::make_unique<Worker>(
             i, config,
             WorkerServices{impl_->cancels, impl_->report_read_only, impl_->next_session_id, impl_->mock_key,
-                           impl_->quotas}));
+                           impl_->quotas, *impl_}));
 }
 
 ProxyServer::~ProxyServer() { stop(); }
@@ -91,6 +195,10 @@ ProxyCounters ProxyServer::counters() const {
     }
     return c;
 }
+
+ProxyControl& ProxyServer::control() { return *impl_; }
+
+void ProxyServer::set_daemon_hooks(DaemonHooks hooks) { impl_->hooks = std::move(hooks); }
 
 void ProxyServer::stop() {
     for (auto& worker : impl_->workers) worker->post_stop();

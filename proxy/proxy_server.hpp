@@ -9,6 +9,7 @@
 
 #include "conf/config.hpp"
 #include "health/topology.hpp"
+#include "proxy/proxy_control.hpp"
 
 namespace pgfront::auth {
 class UserList;
@@ -54,6 +55,11 @@ public:
     void close_all_sessions(std::string reason);
     std::size_t active_sessions() const;
     ProxyCounters counters() const;
+
+    // Operators' requests (admin API, admin console); thread-safe.
+    ProxyControl& control();
+    // The daemon's reload and shutdown, for ProxyControl; set before start().
+    void set_daemon_hooks(DaemonHooks hooks);
 
     // Stops the event loops and joins the threads.
     void stop();

@@ -79,6 +79,66 @@ asio::awaitable<void> RelaySession::run(std::shared_ptr<RelaySession> self) {
 void RelaySession::close(std::string reason) {
     if (close_reason_.empty()) close_reason_ = std::move(reason);
     close_both();
+    if (pause_timer_) pause_timer_->expires_at(std::chrono::steady_clock::time_point::min());
+}
+
+ClientView RelaySession::view(std::chrono::steady_clock::time_point now) const {
+    ClientView v;
+    v.id = id_;
+    v.role = role_;
+    v.address = peer_;
+    v.database = database_;
+    v.user = user_;
+    v.application_name = application_name_;
+    const bool relaying = relaying_since_ != std::chrono::steady_clock::time_point{};
+    v.state = paused_ ? ClientState::paused : relaying ? ClientState::active : ClientState::login;
+    v.node = node_;
+    v.connected_seconds = std::chrono::duration<double>(now - connected_at_).count();
+    v.state_seconds = std::chrono::duration<double>(now - (relaying ? relaying_since_ : connected_at_)).count();
+    v.tls = client_.encrypted();
+    if (cancel_key_) v.server_id = cancel_key_->process_id;
+    return v;
+}
+
+std::optional<ServerView> RelaySession::server_view(std::chrono::steady_clock::time_point now) const {
+    if (node_.empty()) return std::nullopt;
+    ServerView v;
+    v.id = cancel_key_ ? cancel_key_->process_id : 0;
+    v.role = role_;
+    v.node = node_;
+    v.address = server_endpoint_.to_string();
+    v.database = database_;
+    v.user = user_;
+    v.active = true;
+    v.client_id = id_;
+    v.connected_seconds = std::chrono::duration<double>(now - connected_at_).count();
+    v.tls = server_.encrypted();
+    return v;
+}
+
+void RelaySession::note_startup(const StartupPacket& packet) {
+    const auto startup = protocol::StartupMessage::parse(protocol::Bytes(packet.bytes).subspan(4));
+    if (!startup) return;
+    user_ = std::string(startup->user().value_or(""));
+    database_ = std::string(startup->database().value_or(user_));
+    application_name_ = std::string(startup->find("application_name").value_or(""));
+}
+
+// PAUSE in mode none holds new sessions before they reach a server, as long as
+// query_wait_timeout allows (0: no limit).
+asio::awaitable<bool> RelaySession::wait_while_paused() {
+    const auto wait_limit = worker_.config().pool.query_wait_timeout;
+    paused_ = true;
+    pause_timer_ = std::make_unique<asio::steady_timer>(worker_.context());
+    if (wait_limit.count() > 0) pause_timer_->expires_after(wait_limit);
+    else pause_timer_->expires_at(std::chrono::steady_clock::time_point::max());
+    const bool resumed = co_await worker_.pause_gate().wait(*pause_timer_, database_);
+    pause_timer_.reset();
+    paused_ = false;
+    if (resumed) co_return true;
+    if (client_.is_open())
+        co_await refuse(sqlstate::query_canceled, "query_wait_timeout: pgfront is paused (PAUSE) and was not resumed in time");
+    co_return false;
 }
 
 void RelaySession::close_both() {
@@ -135,7 +195,13 @@ asio::awaitable<void> RelaySession::serve() {
     std::optional<StartupPacket> startup;
     if (!ssl_requested) {
         if (!co_await client_tls_allows(*first)) co_return;
+        note_startup(*first);
         startup = std::move(first);
+    }
+    if (worker_.pause_gate().holds(database_)) {
+        login_timer_.cancel();  // our delay, not the client's
+        if (!co_await wait_while_paused()) co_return;
+        arm_login_timeout();
     }
     const auto deadline = Worker::Clock::now() + worker_.config().listen.connect_wait;
     bool encrypted = false;
@@ -198,6 +264,8 @@ asio::awaitable<void> RelaySession::serve() {
         co_await worker_.topology_change(std::min(deadline, Worker::Clock::now() + retry_pause));
     }
 
+    relaying_since_ = std::chrono::steady_clock::now();
+    stats_ = &worker_.pools().stats(PoolKey{role_, node_, database_, user_});
     upstream_buffer_ = std::make_unique<std::byte[]>(relay_buffer_size);
     downstream_buffer_ = std::make_unique<std::byte[]>(relay_buffer_size);
     co_await (relay_client_to_server() && relay_server_to_client(!encrypted));
@@ -286,7 +354,7 @@ asio::awaitable<bool> RelaySession::connect_to_eligible_node(Worker::Clock::time
             if (co_await try_connect(host, port)) {
                 // The snapshot may have moved while we connected; only keep an eligible node.
                 const auto now_topology = worker_.topology();
-                if (now_topology && node_still_serves(*now_topology, role_, name)) {
+                if (now_topology && node_takes_new_work(*now_topology, role_, name)) {
                     node_ = name;
                     server_endpoint_ = conf::Endpoint{host, port};
                     worker_.sessions().bind(node_);
@@ -394,6 +462,7 @@ asio::awaitable<void> RelaySession::relay_client_to_server() {
             }
             co_return;
         }
+        stats_->bytes_received += n;
         auto [wec, wn] = co_await asio::async_write(server_, asio::buffer(buffer, n), nothrow);
         if (wec) {
             close_both();
@@ -419,6 +488,7 @@ asio::awaitable<void> RelaySession::relay_server_to_client(bool watch_startup) {
             }
             co_return;
         }
+        stats_->bytes_sent += n;
         auto [wec, wn] = co_await asio::async_write(client_, asio::buffer(buffer, n), nothrow);
         if (wec) {
             close_both();
@@ -489,6 +559,7 @@ asio::awaitable<bool> RelaySession::watch_server_startup() {
         if (complete > 0 || ready) {
             // Anything after ReadyForQuery is already a query reply: pass it on unchanged.
             const auto to_send = ready ? pending.size() : complete;
+            stats_->bytes_sent += to_send;
             auto [wec, wn] = co_await asio::async_write(client_, asio::buffer(pending.data(), to_send), nothrow);
             if (wec) co_return false;
             pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(to_send));

@@ -16,6 +16,7 @@
 
 #include "conf/config.hpp"
 #include "proxy/cancel_directory.hpp"
+#include "pool/pool_stats.hpp"
 #include "proxy/client_session.hpp"
 #include "proxy/listener_role.hpp"
 #include "tls/socket_stream.hpp"
@@ -40,6 +41,8 @@ public:
     std::uint64_t id() const override { return id_; }
     ListenerRole role() const override { return role_; }
     const std::string& node() const override { return node_; }
+    ClientView view(std::chrono::steady_clock::time_point now) const override;
+    std::optional<ServerView> server_view(std::chrono::steady_clock::time_point now) const override;
 
 private:
     struct StartupPacket {
@@ -64,6 +67,8 @@ private:
     boost::asio::awaitable<void> relay_server_to_client(bool watch_startup);
     boost::asio::awaitable<bool> watch_server_startup();
     void arm_login_timeout();
+    void note_startup(const StartupPacket& packet);
+    boost::asio::awaitable<bool> wait_while_paused();
     void close_both();
 
     Worker& worker_;
@@ -82,6 +87,16 @@ private:
     std::vector<std::byte> startup_reply_;  // the server's first bytes, before the relay starts
     std::unique_ptr<std::byte[]> upstream_buffer_;
     std::unique_ptr<std::byte[]> downstream_buffer_;
+    // For the operator's views and the statistics (empty when the client's TLS runs end to
+    // end and pgfront never sees its startup packet).
+    std::string database_;
+    std::string user_;
+    std::string application_name_;
+    const std::chrono::steady_clock::time_point connected_at_ = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point relaying_since_{};
+    bool paused_ = false;
+    pool::PoolStats* stats_ = nullptr;  // the pool key's counters once bound to a node
+    std::unique_ptr<boost::asio::steady_timer> pause_timer_;  // only while PAUSE holds the client
 };
 
 }  // namespace pgfront::proxy

@@ -28,14 +28,20 @@ const health::NodeState* choose_node(const health::Topology& topology, ListenerR
     return best;
 }
 
-bool node_still_serves(const health::Topology& topology, ListenerRole role, std::string_view node) {
+bool node_takes_new_work(const health::Topology& topology, ListenerRole role, std::string_view node) {
     const auto* primary = topology.primary();
     const bool is_primary = primary && primary->name == node;
     if (role == ListenerRole::primary) return is_primary;
     if (is_primary) return true;
-    for (const auto* replica : topology.replicas())
-        if (replica->name == node) return true;
-    return false;
+    const auto* n = topology.find(node);
+    return n != nullptr && n->eligible_replica;
+}
+
+bool node_still_serves(const health::Topology& topology, ListenerRole role, std::string_view node) {
+    if (node_takes_new_work(topology, role, node)) return true;
+    if (role == ListenerRole::primary) return false;
+    const auto* n = topology.find(node);
+    return n != nullptr && n->replica_when_undrained;
 }
 
 }  // namespace pgfront::proxy

@@ -27,7 +27,12 @@ const health::NodeState* choose_node(const health::Topology& topology, ListenerR
 
 // Whether sessions of `role` bound to `node` may stay there. A primary-port session must be
 // on the current primary; a replica-port session may stay on any eligible replica or on the
-// primary (it is a valid reader, and moving it would only break the client).
+// primary (it is a valid reader, and moving it would only break the client). A drained
+// replica still serves the sessions it has: they finish there (proxyctl drain).
 bool node_still_serves(const health::Topology& topology, ListenerRole role, std::string_view node);
+
+// Whether new work of `role` (a session, a transaction, a lent server) may go to `node`:
+// as node_still_serves, but a drained replica takes nothing new.
+bool node_takes_new_work(const health::Topology& topology, ListenerRole role, std::string_view node);
 
 }  // namespace pgfront::proxy

@@ -16,6 +16,7 @@
 #include "proxy/pooled_session.hpp"
 #include "proxy/relay_session.hpp"
 #include "proxy/route_choice.hpp"
+#include "proxy/server_view.hpp"
 
 namespace pgfront::proxy {
 namespace asio = boost::asio;
@@ -151,6 +152,91 @@ void Worker::apply_topology(health::TopologyPtr topology) {
     }
     if (topology_) pools_.on_topology(*topology_);
     topology_signal_.cancel();  // wake clients waiting for an eligible node
+}
+
+void Worker::post_snapshot(std::function<void(ProxySnapshot)> done) {
+    asio::post(context_, [this, done = std::move(done)] { done(snapshot()); });
+}
+
+void Worker::post_pause_state(PauseState state) {
+    asio::post(context_, [this, state = std::move(state)]() mutable { pause_gate_.set(std::move(state)); });
+}
+
+void Worker::post_kill_client(std::uint64_t id, std::function<void(bool)> done) {
+    asio::post(context_, [this, id, done = std::move(done)] {
+        for (auto* session : sessions_.snapshot()) {
+            if (session->id() != id) continue;
+            spdlog::info("client killed by operator id={}", id);
+            session->close("killed by an operator");
+            done(true);
+            return;
+        }
+        done(false);
+    });
+}
+
+void Worker::post_kill_database(std::string database) {
+    asio::post(context_, [this, database = std::move(database)] {
+        const auto now = Clock::now();
+        std::size_t killed = 0;
+        for (auto* session : sessions_.snapshot()) {
+            if (session->view(now).database != database) continue;
+            session->close("database killed by an operator");
+            ++killed;
+        }
+        pools_.drain_database(database);
+        if (killed > 0) spdlog::info("database killed by operator db={} clients={}", database, killed);
+    });
+}
+
+// This worker's part of the operator's view. Pool rows come from the pools (servers, waiters)
+// and the sessions (relayed sessions in mode none have no pool but count as one per key).
+ProxySnapshot Worker::snapshot() const {
+    ProxySnapshot part;
+    const auto now = Clock::now();
+    std::map<PoolKey, PoolView> rows;
+    auto row = [&](const PoolKey& key) -> PoolView& {
+        auto [it, fresh] = rows.try_emplace(key);
+        if (fresh) {
+            it->second.role = key.role;
+            it->second.node = key.node;
+            it->second.database = key.database;
+            it->second.user = key.user;
+            it->second.mode = pool_mode_ == conf::PoolMode::none
+                                  ? conf::PoolMode::none
+                                  : pool::effective_settings(config_->pool, key.database, key.user).mode;
+        }
+        return it->second;
+    };
+    for (const auto& [key, pool] : pools_.pools()) {
+        auto& r = row(key);
+        const auto counts = pool->counts();
+        r.clients_waiting += counts.waiting;
+        r.servers_active += counts.active;
+        r.servers_idle += counts.idle;
+        r.servers_connecting += counts.connecting;
+        r.draining = pool->draining();
+        if (const auto since = pool->oldest_wait())
+            r.max_wait_seconds = std::max(r.max_wait_seconds, std::chrono::duration<double>(now - *since).count());
+        for (const auto& [id, server] : pool->idle_servers())
+            part.servers.push_back(describe_server(*server, key.role, key.database, key.user, 0, now));
+    }
+    for (const auto* session : sessions_.snapshot()) {
+        auto client = session->view(now);
+        if (auto server = session->server_view(now)) {
+            auto& r = row(PoolKey{client.role, server->node, client.database, client.user});
+            ++r.clients_active;
+            if (pool_mode_ == conf::PoolMode::none) ++r.servers_active;
+            part.servers.push_back(std::move(*server));
+        }
+        part.clients.push_back(std::move(client));
+    }
+    for (const auto& [key, stats] : pools_.stats()) row(key).stats = stats;
+    part.pools.reserve(rows.size());
+    for (auto& [key, view] : rows) part.pools.push_back(std::move(view));
+    part.paused_all = pause_gate_.state().all;
+    part.paused_databases.assign(pause_gate_.state().databases.begin(), pause_gate_.state().databases.end());
+    return part;
 }
 
 void Worker::post_config(std::shared_ptr<const conf::Config> config) {

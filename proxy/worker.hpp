@@ -24,6 +24,8 @@
 #include "proxy/auth_lookup.hpp"
 #include "proxy/idle_sweeper.hpp"
 #include "proxy/listener_role.hpp"
+#include "proxy/pause_gate.hpp"
+#include "proxy/proxy_snapshot.hpp"
 #include "proxy/pool_registry.hpp"
 #include "proxy/session_registry.hpp"
 #include "tls/tls_contexts.hpp"
@@ -35,6 +37,7 @@ class UserList;
 namespace pgfront::proxy {
 
 class CancelDirectory;
+class ProxyControl;
 
 struct WorkerStats {
     std::atomic<std::uint64_t> accepted[2]{};
@@ -53,6 +56,8 @@ struct WorkerServices {
     const std::vector<std::uint8_t>& mock_key;
     // max_db_connections / max_user_connections hold across workers.
     pool::QuotaTable& quotas;
+    // What operators can ask of the whole proxy (the admin console uses it).
+    ProxyControl& control;
 };
 
 class Worker {
@@ -76,6 +81,11 @@ public:
     void post_stop_accepting();
     void post_close_all(std::string reason);
     void post_stop();
+    // Operators' requests, thread-safe; `done` runs on this worker's thread.
+    void post_snapshot(std::function<void(ProxySnapshot)> done);
+    void post_pause_state(PauseState state);
+    void post_kill_client(std::uint64_t id, std::function<void(bool)> done);
+    void post_kill_database(std::string database);
 
     // Worker thread only.
     boost::asio::io_context& context() { return context_; }
@@ -88,6 +98,7 @@ public:
     AuthLookup& auth_lookup() { return auth_lookup_; }
     const auth::AccessPolicy& access_policy() const { return *access_policy_; }
     IdleSweeper& idle_sweeper() { return idle_sweeper_; }
+    PauseGate& pause_gate() { return pause_gate_; }
     const std::shared_ptr<const auth::UserList>& users() const { return users_; }
     // The TLS contexts new sessions and server connections use; null: no TLS anywhere.
     const std::shared_ptr<const tls::TlsContexts>& tls() const { return tls_; }
@@ -106,6 +117,7 @@ public:
 private:
     boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acceptor, ListenerRole role);
     void apply_topology(health::TopologyPtr topology);
+    ProxySnapshot snapshot() const;
 
     int index_;
     const conf::PoolMode pool_mode_;  // fixed for the process: sessions of both kinds never mix
@@ -121,6 +133,7 @@ private:
     AuthLookup auth_lookup_{*this};
     std::shared_ptr<const auth::AccessPolicy> access_policy_;
     IdleSweeper idle_sweeper_{context_.get_executor()};
+    PauseGate pause_gate_;
     std::shared_ptr<const auth::UserList> users_;
     std::shared_ptr<const tls::TlsContexts> tls_;
     WorkerStats stats_;

@@ -398,21 +398,24 @@ TEST_CASE("transitional roles are eligible for nothing") {
     CHECK(replica_names(*t.snapshot()) == Names{"pg2"});
 }
 
-TEST_CASE("drained nodes are eligible for nothing new") {
+TEST_CASE("drained replicas get no new work; a drained primary stays the primary") {
     auto t = healthy_cluster();
     CHECK(t.set_drained("pg2", true));
     CHECK_FALSE(t.set_drained("pg2", true));
     CHECK(replica_names(*t.snapshot()) == Names{"pg3"});
     CHECK(t.snapshot()->find("pg2")->drained);
+    // Its running sessions may finish: it would serve but for the drain.
+    CHECK(t.snapshot()->find("pg2")->replica_when_undrained);
+    CHECK_FALSE(t.snapshot()->find("pg2")->eligible_replica);
 
+    // Writes have nowhere else to go until Patroni moves the leader.
     CHECK(t.set_drained("pg1", true));
-    CHECK(t.snapshot()->primary() == nullptr);
-    // A drained primary is still the primary the replicas' lag is measured against.
-    t.observe("pg3", replica_status(1, 1), kT0 + 1s);
-    CHECK(replica_names(*t.snapshot()).empty());
+    CHECK(primary_name(*t.snapshot()) == "pg1");
     // And it does not let a second primary win.
     t.observe("pg2", primary_status(1), kT0 + 1s);
-    CHECK(t.snapshot()->primary() == nullptr);
+    CHECK(primary_name(*t.snapshot()) == "pg1");
+    // A drained replica that stops being a replica no longer counts as one at all.
+    CHECK_FALSE(t.snapshot()->find("pg2")->replica_when_undrained);
 
     t.observe("pg2", replica_status(), kT0 + 2s);
     t.observe("pg3", replica_status(), kT0 + 2s);
@@ -421,6 +424,20 @@ TEST_CASE("drained nodes are eligible for nothing new") {
     CHECK(primary_name(*t.snapshot()) == "pg1");
     CHECK(replica_names(*t.snapshot()) == Names{"pg2", "pg3"});
     CHECK_FALSE(t.set_drained("nope", true));
+}
+
+TEST_CASE("check history keeps the last checks, and durations and failures are counted") {
+    auto t = healthy_cluster();
+    for (int i = 0; i < 12; ++i) t.note_check("pg1", 0.002, i % 3 != 0, i % 3 != 0 ? "" : "timeout", kT0 + 1s * i);
+    t.note_check("nope", 1, false, "x", kT0);
+    const auto* n = t.snapshot()->find("pg1");
+    REQUIRE(n->history.size() == TopologyTracker::history_length);
+    CHECK(n->history.back().at == kT0 + 11s);
+    CHECK(n->history.front().at == kT0 + 2s);
+    CHECK(n->checks_failed == 4);
+    CHECK(n->check_seconds.count() == 12);
+    CHECK(n->history[1].error == "timeout");  // i = 3
+    CHECK_FALSE(n->history[1].ok);
 }
 
 TEST_CASE("pause (maintenance mode) is reported and changes no routing") {

@@ -106,3 +106,19 @@ TEST_CASE("replica-port sessions stay on eligible replicas and on the primary") 
     CHECK_FALSE(proxy::node_still_serves(t, ListenerRole::replica, "c"));
     CHECK_FALSE(proxy::node_still_serves(t, ListenerRole::replica, "gone"));
 }
+
+TEST_CASE("a drained replica keeps its sessions but takes no new work") {
+    auto drained = node("b", false, false);
+    drained.drained = true;
+    drained.replica_when_undrained = true;
+    auto t = topology({node("a", true, false), drained, node("c", false, true)});
+    CHECK(proxy::node_still_serves(t, ListenerRole::replica, "b"));
+    CHECK_FALSE(proxy::node_takes_new_work(t, ListenerRole::replica, "b"));
+    CHECK(proxy::node_takes_new_work(t, ListenerRole::replica, "c"));
+    CHECK(proxy::node_takes_new_work(t, ListenerRole::replica, "a"));
+    // Never on the primary port.
+    CHECK_FALSE(proxy::node_still_serves(t, ListenerRole::primary, "b"));
+    Loads loads;
+    for (std::uint64_t r = 0; r < 4; ++r)
+        CHECK(proxy::choose_node(t, ListenerRole::replica, {}, loads.counter(), r)->name == "c");
+}
