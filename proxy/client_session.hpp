@@ -16,6 +16,9 @@ class ClientSession {
 public:
     virtual ~ClientSession() = default;
     virtual void close(std::string reason) = 0;
+    // An operator ends the session (kill): a client waiting for its next request is told why
+    // (FATAL 57P01) where the session can say so; otherwise it is simply closed.
+    virtual void terminate(std::string reason) { close(std::move(reason)); }
     virtual std::uint64_t id() const = 0;
     virtual ListenerRole role() const = 0;
     // The node the session holds a server on right now, or "" (pooled sessions between

@@ -104,6 +104,16 @@ void PooledSession::close(std::string reason) {
     if (pause_timer_) pause_timer_->expires_at(Clock::time_point::min());  // ends a PAUSE wait
 }
 
+void PooledSession::terminate(std::string reason) {
+    if (!welcomed_ || wait_ == ClientWait::busy || state_ == ClientState::paused) {
+        close(std::move(reason));
+        return;
+    }
+    // It waits in read_client(): the same wake-up as an idle timeout, with the kill's error.
+    if (close_reason_.empty()) close_reason_ = std::move(reason);
+    expire_idle(IdleExpiry{sqlstate::admin_shutdown, "terminating connection due to administrator command"});
+}
+
 ClientView PooledSession::view(Clock::time_point now) const {
     ClientView v;
     v.id = id_;

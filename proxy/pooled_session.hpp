@@ -38,6 +38,7 @@ public:
     static boost::asio::awaitable<void> run(std::shared_ptr<PooledSession> self);
 
     void close(std::string reason) override;
+    void terminate(std::string reason) override;
     std::uint64_t id() const override { return id_; }
     ListenerRole role() const override { return role_; }
     const std::string& node() const override { return node_; }

@@ -167,7 +167,7 @@ void Worker::post_kill_client(std::uint64_t id, std::function<void(bool)> done) 
         for (auto* session : sessions_.snapshot()) {
             if (session->id() != id) continue;
             spdlog::info("client killed by operator id={}", id);
-            session->close("killed by an operator");
+            session->terminate("killed by an operator");
             done(true);
             return;
         }
@@ -181,7 +181,7 @@ void Worker::post_kill_database(std::string database) {
         std::size_t killed = 0;
         for (auto* session : sessions_.snapshot()) {
             if (session->view(now).database != database) continue;
-            session->close("database killed by an operator");
+            session->terminate("database killed by an operator");
             ++killed;
         }
         pools_.drain_database(database);
