@@ -64,6 +64,8 @@ std::string metrics_text(const MetricsFacts& facts) {
             failed_total.Add({{"node", node.name}}).Increment(static_cast<double>(node.checks_failed));
             add_histogram(check_seconds, {{"node", node.name}}, node.check_seconds);
         }
+        BuildCounter().Name("pgfront_routing_changes_total").Help("Routing-relevant topology changes (role, eligibility, membership, drain) seen so far.")
+            .Register(registry).Add({}).Increment(static_cast<double>(facts.topology->version));
         BuildGauge().Name("pgfront_topology_version").Help("Routing-relevant topology changes seen so far.")
             .Register(registry).Add({}).Set(static_cast<double>(facts.topology->version));
         BuildGauge().Name("pgfront_primary_known").Help("1 when there is a primary to route to.")
@@ -74,6 +76,9 @@ std::string metrics_text(const MetricsFacts& facts) {
     auto& accepted = BuildCounter().Name("pgfront_client_connections_accepted_total").Help("Client connections accepted per listener.").Register(registry);
     accepted.Add({{"listener", "primary"}}).Increment(static_cast<double>(c.accepted_primary));
     accepted.Add({{"listener", "replica"}}).Increment(static_cast<double>(c.accepted_replica));
+    auto& rejected = BuildCounter().Name("pgfront_client_connections_rejected_total").Help("Clients refused before their login completed (no node, limits, access rules, wrong password, bad startup), per listener.").Register(registry);
+    rejected.Add({{"listener", "primary"}}).Increment(static_cast<double>(c.rejected_primary));
+    rejected.Add({{"listener", "replica"}}).Increment(static_cast<double>(c.rejected_replica));
     auto& active = BuildGauge().Name("pgfront_client_connections_active").Help("Client connections open per listener.").Register(registry);
     active.Add({{"listener", "primary"}}).Set(static_cast<double>(c.active_primary));
     active.Add({{"listener", "replica"}}).Set(static_cast<double>(c.active_replica));

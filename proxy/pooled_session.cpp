@@ -143,6 +143,7 @@ asio::awaitable<bool> PooledSession::send(protocol::ByteBuffer& bytes) {
 }
 
 asio::awaitable<void> PooledSession::fail(std::string_view state, std::string message) {
+    if (!welcomed_) worker_.stats().rejected[static_cast<int>(role_)].fetch_add(1, std::memory_order_relaxed);
     spdlog::info("client refused id={} client={} user={} db={} sqlstate={} message=\"{}\"", id_, peer_, user_,
                  database_, state, message);
     protocol::ByteBuffer bytes;

@@ -192,6 +192,8 @@ ProxyCounters ProxyServer::counters() const {
         c.closed_by_role_change += s.closed_by_role_change.load(std::memory_order_relaxed);
         c.read_only_refusals += s.read_only_refusals.load(std::memory_order_relaxed);
         c.auth_failures += s.auth_failures.load(std::memory_order_relaxed);
+        c.rejected_primary += s.rejected[0].load(std::memory_order_relaxed);
+        c.rejected_replica += s.rejected[1].load(std::memory_order_relaxed);
     }
     return c;
 }

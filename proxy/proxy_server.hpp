@@ -29,6 +29,8 @@ struct ProxyCounters {
     std::uint64_t closed_by_role_change = 0;
     std::uint64_t read_only_refusals = 0;
     std::uint64_t auth_failures = 0;
+    std::uint64_t rejected_primary = 0;  // refused before their login completed, any reason
+    std::uint64_t rejected_replica = 0;
 };
 
 class ProxyServer {

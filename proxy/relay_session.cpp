@@ -441,6 +441,7 @@ asio::awaitable<RelaySession::FirstReply> RelaySession::secure_server() {
 }
 
 asio::awaitable<void> RelaySession::refuse(std::string_view sqlstate, std::string message) {
+    worker_.stats().rejected[static_cast<int>(role_)].fetch_add(1, std::memory_order_relaxed);
     spdlog::info("client refused id={} client={} role={} sqlstate={} message=\"{}\"", id_, peer_,
                  to_string(role_), sqlstate, message);
     protocol::ByteBuffer bytes;

@@ -46,6 +46,7 @@ struct WorkerStats {
     std::atomic<std::uint64_t> closed_by_role_change{};
     std::atomic<std::uint64_t> read_only_refusals{};       // "primary" said in_hot_standby=on
     std::atomic<std::uint64_t> auth_failures{};
+    std::atomic<std::uint64_t> rejected[2]{};  // clients refused before their login completed
 };
 
 struct WorkerServices {

@@ -9,13 +9,14 @@
 #include "admin/metrics_text.hpp"
 
 using namespace pgfront;
+using admin::MetricsFacts;
 
 namespace {
 
 // Every line is a HELP/TYPE comment or `name{labels} value` with a pgfront_ name; every sample's
 // family was declared by TYPE first.
 void check_exposition(const std::string& text) {
-    const std::regex sample(R"(^(pgfront_[a-z0-9_]+)(\{[a-z_]+="[^"\\]*"(,[a-z_]+="[^"\\]*")*\})? (-?[0-9.e+]+|NaN|\+Inf|-Inf)$)");
+    const std::regex sample(R"(^(pgfront_[a-z0-9_]+)(\{[a-z_]+="(?:[^"\\\n]|\\["\\n])*"(,[a-z_]+="(?:[^"\\\n]|\\["\\n])*")*\})? (-?[0-9.e+]+|NaN|\+Inf|-Inf)$)");
     const std::regex type_line(R"(^# TYPE (pgfront_[a-z0-9_]+) (counter|gauge|histogram|summary|untyped)$)");
     std::istringstream in(text);
     std::string line;
@@ -90,4 +91,47 @@ TEST_CASE("without a vip: section there are no VRRP series, and no primary shows
     check_exposition(text);
     CHECK(text.find("pgfront_vrrp") == std::string::npos);
     CHECK(text.find("pgfront_primary_known 0") != std::string::npos);
+}
+
+TEST_CASE("pool series carry role, node, database and user; histograms are cumulative") {
+    proxy::ProxySnapshot snapshot;
+    proxy::PoolView pool;
+    pool.role = proxy::ListenerRole::replica;
+    pool.node = "pg2";
+    pool.database = "app";
+    pool.user = "web \"quoted\"";
+    pool.clients_active = 3;
+    pool.servers_idle = 2;
+    pool.stats.transactions = 41;
+    pool.stats.queries = 97;
+    pool.stats.bytes_received = 1000;
+    pool.stats.bytes_sent = 5000;
+    pool.stats.wait_seconds.observe(0.0002);
+    pool.stats.wait_seconds.observe(0.003);
+    pool.stats.wait_seconds.observe(30);
+    snapshot.pools.push_back(pool);
+    proxy::ClientView client;
+    client.role = proxy::ListenerRole::replica;
+    client.state = proxy::ClientState::waiting;
+    snapshot.clients.push_back(client);
+    snapshot.paused_databases.push_back("app");
+
+    MetricsFacts facts;
+    facts.proxy = &snapshot;
+    const auto text = admin::metrics_text(facts);
+    const std::string labels = R"(database="app",node="pg2",role="replica",user="web \"quoted\"")";
+    CHECK(text.find("pgfront_pool_transactions_total{" + labels + "} 41") != std::string::npos);
+    CHECK(text.find("pgfront_pool_queries_total{" + labels + "} 97") != std::string::npos);
+    CHECK(text.find("pgfront_pool_bytes_sent_total{" + labels + "} 5000") != std::string::npos);
+    // Labels come out sorted by name.
+    CHECK(text.find(R"(pgfront_pool_clients{database="app",node="pg2",role="replica",state="active",user="web \"quoted\""} 3)") != std::string::npos);
+    CHECK(text.find(R"(pgfront_pool_servers{database="app",node="pg2",role="replica",state="idle",user="web \"quoted\""} 2)") != std::string::npos);
+    check_exposition(text);
+    CHECK(text.find("pgfront_pool_wait_seconds_bucket{" + labels + ",le=\"0.00025\"} 1") != std::string::npos);
+    CHECK(text.find("pgfront_pool_wait_seconds_bucket{" + labels + ",le=\"0.005\"} 2") != std::string::npos);
+    CHECK(text.find("pgfront_pool_wait_seconds_bucket{" + labels + ",le=\"5\"} 2") != std::string::npos);
+    CHECK(text.find("pgfront_pool_wait_seconds_bucket{" + labels + ",le=\"+Inf\"} 3") != std::string::npos);
+    CHECK(text.find("pgfront_pool_wait_seconds_count{" + labels + "} 3") != std::string::npos);
+    CHECK(text.find("pgfront_clients{listener=\"replica\",state=\"waiting\"} 1") != std::string::npos);
+    CHECK(text.find("pgfront_database_paused{database=\"app\"} 1") != std::string::npos);
 }
