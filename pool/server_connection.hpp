@@ -80,6 +80,9 @@ public:
     ServerStatementCache& statements() { return statements_; }
     std::int32_t backend_pid() const { return backend_pid_; }
     std::chrono::steady_clock::time_point created() const { return created_; }
+    // When it last came back to its pool (created() before its first lease).
+    std::chrono::steady_clock::time_point idle_since() const { return idle_since_; }
+    void mark_idle(std::chrono::steady_clock::time_point now) { idle_since_ = now; }
     std::uint32_t backend_secret() const { return backend_secret_; }
     void close();
     // This connection's share of max_db_connections / max_user_connections, given back when
@@ -102,6 +105,7 @@ private:
     std::uint32_t backend_secret_ = 0;
     QuotaTokens quota_;
     const std::chrono::steady_clock::time_point created_ = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point idle_since_ = created_;
 };
 
 }  // namespace pgfront::pool

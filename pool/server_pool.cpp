@@ -87,8 +87,10 @@ asio::awaitable<Lease> ServerPool::wait_for_server(bool& check) {
 void ServerPool::release(std::unique_ptr<ServerConnection> server, bool reusable) {
     const auto id = server->id();
     server->input().release(64 * 1024);  // a buffer that grew for a big reply is not kept
+    const auto now = Clock::now();
+    server->mark_idle(now);
     idle_[id] = std::move(server);
-    carry_out(state_.release(id, reusable, Clock::now()));
+    carry_out(state_.release(id, reusable, now));
 }
 
 void ServerPool::drain() { carry_out(state_.drain(Clock::now())); }

@@ -488,7 +488,7 @@ asio::awaitable<bool> PooledSession::acquire_server() {
         enter(ClientState::active, granted);
         node_ = server_->node();
         worker_.sessions().bind(node_);
-        if (const auto check = co_await usable_lease(role_); check != LeaseCheck::usable) {
+        if (const auto check = co_await usable_lease(role_, granted); check != LeaseCheck::usable) {
             if (co_await out_of_time()) co_return false;
             if (check == LeaseCheck::read_only)
                 co_await worker_.topology_change(
@@ -507,11 +507,15 @@ asio::awaitable<bool> PooledSession::acquire_server() {
 // A leased server is given back (and closed) instead of used when it spoke or hung up while
 // idle (a server shutting down sends its FATAL to idle connections too), or when a "primary"
 // turns out to be in recovery.
-asio::awaitable<PooledSession::LeaseCheck> PooledSession::usable_lease(ListenerRole role) {
+asio::awaitable<PooledSession::LeaseCheck> PooledSession::usable_lease(ListenerRole role, Clock::time_point now) {
     bool usable = server_->input().empty();
     // Only a plain socket can be peeked: on a TLS leg, bytes waiting may be TLS housekeeping
     // (a session ticket) rather than a message, so a dead TLS server shows at first use.
-    if (usable && !server_->socket().encrypted()) {
+    // A server back in its pool for only a moment is not peeked: under load that is nearly
+    // every lease, and the extra system call per transaction costs more than the rare server
+    // that dies within those milliseconds (its client gets the usual lost-connection error).
+    constexpr auto peek_after = std::chrono::milliseconds(20);
+    if (usable && !server_->socket().encrypted() && now - server_->idle_since() >= peek_after) {
         std::byte probe{};
         const auto n = ::recv(server_->socket().lowest_layer().native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
         usable = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);

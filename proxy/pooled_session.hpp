@@ -64,7 +64,7 @@ private:
     struct InternalQueryResult;
     boost::asio::awaitable<InternalQueryResult> run_internal_query(std::string_view sql);
     enum class LeaseCheck { usable, stale, read_only };
-    boost::asio::awaitable<LeaseCheck> usable_lease(ListenerRole role);
+    boost::asio::awaitable<LeaseCheck> usable_lease(ListenerRole role, Clock::time_point now);
     boost::asio::awaitable<bool> read_client();
     boost::asio::awaitable<bool> read_server();
     boost::asio::awaitable<bool> forward_client_messages();
