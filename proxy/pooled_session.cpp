@@ -289,7 +289,7 @@ asio::awaitable<bool> PooledSession::authenticate() {
         co_return false;
     }
     auto lookup = co_await worker_.auth_lookup().find(user_, database_);
-    if (lookup.error) spdlog::error("password lookup for user {} failed: {}", user_, *lookup.error);
+    if (lookup.error) spdlog::error("password lookup failed id={} user={} db={} error=\"{}\"", id_, user_, database_, *lookup.error);
     const auto* entry = lookup.password ? &*lookup.password : nullptr;
     if (entry && entry->kind != auth::PasswordKind::scram_sha_256) stored_password_ = entry->text;
     const auto refused = [&]() -> asio::awaitable<bool> {
@@ -531,7 +531,7 @@ asio::awaitable<PooledSession::LeaseCheck> PooledSession::usable_lease(ListenerR
     if (usable && role == ListenerRole::primary) {
         for (const auto& [name, value] : server_->parameters()) {
             if (name == "in_hot_standby" && value == "on") {
-                spdlog::warn("node {} reports in_hot_standby=on to a primary-port pool; not using it", node_);
+                spdlog::warn("primary-port server reports in_hot_standby=on; not using it node={} id={} db={} user={}", node_, id_, database_, user_);
                 worker_.stats().read_only_refusals.fetch_add(1, std::memory_order_relaxed);
                 worker_.services().report_read_only(node_);
                 check = LeaseCheck::read_only;

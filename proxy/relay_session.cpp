@@ -259,7 +259,7 @@ asio::awaitable<void> RelaySession::serve() {
                             "node " + node_ + " is not accepting connections and no other node took over in time");
             co_return;
         }
-        spdlog::info("node {} refused client id={} before authentication; retrying", node_, id_);
+        spdlog::info("node refused the client before authentication; retrying node={} id={} db={} user={}", node_, id_, database_, user_);
         release_server();
         co_await worker_.topology_change(std::min(deadline, Worker::Clock::now() + retry_pause));
     }
@@ -434,7 +434,7 @@ asio::awaitable<RelaySession::FirstReply> RelaySession::secure_server() {
     const auto attempt = server_tls_retry_ ? tls::ServerAttempt::tls_required : tls::first_server_attempt(mode);
     const auto failure = co_await tls::secure_server_connection(server_, attempt, tls_.get(), server_endpoint_.host);
     if (!failure) co_return FirstReply::usable;
-    spdlog::warn("node {}: {} (client id={})", node_, failure->message, id_);
+    spdlog::warn("server TLS failed node={} id={} error=\"{}\"", node_, id_, failure->message);
     if (!failure->definitive && client_.is_open()) co_return FirstReply::retry;
     co_await refuse(sqlstate::connection_failure, failure->message);
     co_return FirstReply::failed;

@@ -98,7 +98,7 @@ asio::awaitable<void> Worker::accept_loop(tcp::acceptor& acceptor, ListenerRole 
         if (ec) {
             if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
             // EMFILE and friends: log and back off briefly instead of spinning.
-            spdlog::error("accept failed on {} listener: {}", to_string(role), ec.message());
+            spdlog::error("accept failed listener={} error=\"{}\"", to_string(role), ec.message());
             asio::steady_timer pause(context_);
             pause.expires_after(std::chrono::milliseconds(100));
             co_await pause.async_wait(nothrow);
@@ -148,7 +148,7 @@ void Worker::apply_topology(health::TopologyPtr topology) {
     }
     for (const auto& [where, count] : closed) {
         stats_.closed_by_role_change.fetch_add(count, std::memory_order_relaxed);
-        spdlog::warn("closed {} session(s) on {}: node no longer serves that role", count, where);
+        spdlog::warn("closed sessions: node no longer serves that role count={} node={}", count, where);
     }
     if (topology_) pools_.on_topology(*topology_);
     topology_signal_.cancel();  // wake clients waiting for an eligible node
