@@ -310,7 +310,8 @@ private:
                                   << " changed but takes effect only after a restart\n";
             if (!invocation_.json) {
                 const auto* hash = o.if_contains("config_hash");
-                std::cout << "reloaded: config hash " << (hash && hash->is_string() ? hash->as_string() : "?") << "\n";
+                const std::string hash_text = hash && hash->is_string() ? std::string(hash->as_string()) : "?";
+                std::cout << "reloaded: config hash " << hash_text << "\n";
             }
             return exit_ok;
         }

@@ -42,6 +42,9 @@ void ProxySnapshot::merge(ProxySnapshot part) {
     std::move(part.clients.begin(), part.clients.end(), std::back_inserter(clients));
     std::move(part.servers.begin(), part.servers.end(), std::back_inserter(servers));
     complete = complete && part.complete;
+    // Every worker holds the same pause state: keep it (it was dropped here before).
+    paused_all = paused_all || part.paused_all;
+    if (paused_databases.empty()) paused_databases = std::move(part.paused_databases);
 }
 
 }  // namespace pgfront::proxy
