@@ -154,6 +154,12 @@ void Worker::apply_topology(health::TopologyPtr topology) {
     topology_signal_.cancel();  // wake clients waiting for an eligible node
 }
 
+std::optional<CancelTarget> Worker::cancel_target_of(std::uint64_t id) const {
+    const auto* session = sessions_.find(id);
+    if (!session) return std::nullopt;
+    return session->cancel_target();
+}
+
 void Worker::post_snapshot(std::function<void(ProxySnapshot)> done) {
     asio::post(context_, [this, done = std::move(done)] { done(snapshot()); });
 }
