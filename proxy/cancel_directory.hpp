@@ -1,7 +1,8 @@
 // Where a PostgreSQL cancel key leads. Pass-through clients hold the server's own key, so a
 // CancelRequest goes as it is to the node that issued it. Pooled clients hold pgfront's key;
-// it leads to the server they lease right now (if any), with that server's key. Shared by
-// all workers; cancels and lease changes are rare next to queries, a mutex is fine.
+// it leads to the session that owns it, which knows the server it leases right now (if any)
+// and that server's key. Shared by all workers; entries change only when a session starts or
+// ends, never per transaction, so a mutex is fine.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +25,10 @@ struct CancelTarget {
     std::optional<conf::Endpoint> server;  // none: the client holds no server right now
     std::int32_t server_pid = 0;           // 0: forward the client's own key unchanged
     std::uint32_t server_secret = 0;
+    // A pooled client's key: ask its session, on worker `owner_worker`, for the server it
+    // leases at the moment of the cancel (server is unset then).
+    int owner_worker = -1;
+    std::uint64_t owner_session = 0;
 };
 
 class CancelDirectory {

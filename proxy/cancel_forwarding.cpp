@@ -2,7 +2,10 @@
 #include "proxy/cancel_forwarding.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -17,9 +20,36 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 using namespace asio::experimental::awaitable_operators;
 
+namespace {
+
+// Asks the worker that owns a pooled session which server it leases now; the answer comes back
+// on the caller's executor.
+template <class CompletionToken>
+auto async_owner_target(Worker& owner, std::uint64_t session, CompletionToken&& token) {
+    return asio::async_initiate<CompletionToken, void(std::optional<CancelTarget>)>(
+        [&owner, session](auto handler) {
+            auto back = asio::get_associated_executor(handler);
+            asio::post(owner.context(), [&owner, session, back, handler = std::move(handler)]() mutable {
+                auto target = owner.cancel_target_of(session);
+                asio::post(back, [handler = std::move(handler), target = std::move(target)]() mutable {
+                    std::move(handler)(std::move(target));
+                });
+            });
+        },
+        token);
+}
+
+}  // namespace
+
 asio::awaitable<void> forward_pooled_cancel(Worker& worker, CancelKey key) {
     constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
-    const auto target = worker.services().cancels.find(key);
+    auto target = worker.services().cancels.find(key);
+    if (target && target->owner_worker >= 0) {
+        const auto& workers = worker.services().workers;
+        if (static_cast<std::size_t>(target->owner_worker) >= workers.size()) co_return;
+        target = co_await async_owner_target(*workers[static_cast<std::size_t>(target->owner_worker)],
+                                             target->owner_session, asio::use_awaitable);
+    }
     if (!target || !target->server) co_return;
     const bool rewrite = target->server_pid != 0;
     protocol::ByteBuffer request;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "proxy/cancel_directory.hpp"
 #include "proxy/listener_role.hpp"
 #include "proxy/proxy_snapshot.hpp"
 
@@ -28,6 +29,8 @@ public:
     // and the server connection it holds right now, if any.
     virtual ClientView view(std::chrono::steady_clock::time_point now) const = 0;
     virtual std::optional<ServerView> server_view(std::chrono::steady_clock::time_point now) const = 0;
+    // Where a cancel of this client's key goes right now (pooled sessions); nullopt: nowhere.
+    virtual std::optional<CancelTarget> cancel_target() const { return std::nullopt; }
 };
 
 }  // namespace pgfront::proxy

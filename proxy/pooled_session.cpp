@@ -131,6 +131,11 @@ ClientView PooledSession::view(Clock::time_point now) const {
     return v;
 }
 
+std::optional<CancelTarget> PooledSession::cancel_target() const {
+    if (!server_) return std::nullopt;
+    return CancelTarget{server_->endpoint(), server_->backend_pid(), server_->backend_secret()};
+}
+
 std::optional<ServerView> PooledSession::server_view(Clock::time_point now) const {
     if (!server_) return std::nullopt;
     return describe_server(*server_, role_, database_, user_, id_, now);
@@ -403,7 +408,10 @@ asio::awaitable<bool> PooledSession::welcome() {
     auth::SystemRandom random;
     while (cancel_secret_ == 0)
         random.fill(std::span(reinterpret_cast<std::uint8_t*>(&cancel_secret_), sizeof cancel_secret_));
-    worker_.services().cancels.add({static_cast<std::uint32_t>(id_), cancel_secret_}, CancelTarget{});
+    CancelTarget owner;
+    owner.owner_worker = worker_.index();
+    owner.owner_session = id_;
+    worker_.services().cancels.add({static_cast<std::uint32_t>(id_), cancel_secret_}, owner);
     protocol::write_backend_key_data(out_, static_cast<std::int32_t>(id_ & 0x7fffffff), cancel_secret_);
     protocol::write_ready_for_query(out_, protocol::TransactionStatus::idle);
     welcomed_ = true;
@@ -495,10 +503,6 @@ asio::awaitable<bool> PooledSession::acquire_server() {
                     std::min(deadline, Worker::Clock::now() + config.health.failover_interval));
             continue;
         }
-        if (cancel_secret_ != 0)
-            worker_.services().cancels.add({static_cast<std::uint32_t>(id_), cancel_secret_},
-                                           CancelTarget{server_->endpoint(), server_->backend_pid(),
-                                                        server_->backend_secret()});
         server_->statements().set_capacity(static_cast<std::size_t>(config.pool.max_prepared_statements));
         co_return co_await sync_parameters();
     }
@@ -635,7 +639,6 @@ asio::awaitable<void> PooledSession::release_server() {
     if (reusable && mode_ == conf::PoolMode::session) reusable = co_await reset_server();
     rewriter_.reset();
     worker_.sessions().unbind(node_);
-    if (cancel_secret_ != 0) worker_.services().cancels.add({static_cast<std::uint32_t>(id_), cancel_secret_}, CancelTarget{});
     node_.clear();
     stats_ = nullptr;
     transaction_started_ = {};

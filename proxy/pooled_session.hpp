@@ -44,6 +44,7 @@ public:
     const std::string& node() const override { return node_; }
     ClientView view(Clock::time_point now) const override;
     std::optional<ServerView> server_view(Clock::time_point now) const override;
+    std::optional<CancelTarget> cancel_target() const override;
 
     // For the idle timeouts (idle_sweeper.hpp): what the session waits for, since when; and
     // ending a client that waited too long, with the reason it will be told.

@@ -134,7 +134,7 @@ ProxyServer::ProxyServer(std::shared_ptr<const conf::Config> config, int workers
         impl_->workers.push_back(std::make_unique<Worker>(
             i, config,
             WorkerServices{impl_->cancels, impl_->report_read_only, impl_->next_session_id, impl_->mock_key,
-                           impl_->quotas, *impl_}));
+                           impl_->quotas, impl_->workers, *impl_}));
 }
 
 ProxyServer::~ProxyServer() { stop(); }

@@ -15,12 +15,12 @@ namespace pgfront::proxy {
 class SessionLifetime {
 public:
     SessionLifetime(Worker& worker, ClientSession& session) : worker_(worker), session_(session) {
-        worker_.sessions().add(&session_);
+        worker_.sessions().add(&session_, session_.id());
         worker_.session_started();
         worker_.stats().active[static_cast<int>(session_.role())].fetch_add(1, std::memory_order_relaxed);
     }
     ~SessionLifetime() {
-        worker_.sessions().remove(&session_);
+        worker_.sessions().remove(&session_, session_.id());
         worker_.stats().active[static_cast<int>(session_.role())].fetch_sub(1, std::memory_order_relaxed);
         worker_.session_ended();
     }

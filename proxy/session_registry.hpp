@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -15,8 +16,18 @@ class ClientSession;
 
 class SessionRegistry {
 public:
-    void add(ClientSession* session) { sessions_.insert(session); }
-    void remove(ClientSession* session) { sessions_.erase(session); }
+    void add(ClientSession* session, std::uint64_t id) {
+        sessions_.insert(session);
+        by_id_.emplace(id, session);
+    }
+    void remove(ClientSession* session, std::uint64_t id) {
+        sessions_.erase(session);
+        by_id_.erase(id);
+    }
+    ClientSession* find(std::uint64_t id) const {
+        auto it = by_id_.find(id);
+        return it == by_id_.end() ? nullptr : it->second;
+    }
 
     void bind(const std::string& node) { ++per_node_[node]; }
     void unbind(const std::string& node) {
@@ -35,6 +46,7 @@ public:
 
 private:
     std::unordered_set<ClientSession*> sessions_;
+    std::unordered_map<std::uint64_t, ClientSession*> by_id_;
     std::unordered_map<std::string, int> per_node_;
 };
 

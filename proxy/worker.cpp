@@ -148,10 +148,16 @@ void Worker::apply_topology(health::TopologyPtr topology) {
     }
     for (const auto& [where, count] : closed) {
         stats_.closed_by_role_change.fetch_add(count, std::memory_order_relaxed);
-        spdlog::warn("closed sessions: node no longer serves that role count={} node={}", count, where);
+        spdlog::warn("closed sessions count={} on {}: node no longer serves that role", count, where);
     }
     if (topology_) pools_.on_topology(*topology_);
     topology_signal_.cancel();  // wake clients waiting for an eligible node
+}
+
+std::optional<CancelTarget> Worker::cancel_target_of(std::uint64_t id) const {
+    const auto* session = sessions_.find(id);
+    if (!session) return std::nullopt;
+    return session->cancel_target();
 }
 
 void Worker::post_snapshot(std::function<void(ProxySnapshot)> done) {

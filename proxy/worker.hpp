@@ -22,6 +22,7 @@
 #include "auth/access_policy.hpp"
 #include "pool/connection_quota.hpp"
 #include "proxy/auth_lookup.hpp"
+#include "proxy/cancel_directory.hpp"
 #include "proxy/idle_sweeper.hpp"
 #include "proxy/listener_role.hpp"
 #include "proxy/pause_gate.hpp"
@@ -36,7 +37,6 @@ class UserList;
 
 namespace pgfront::proxy {
 
-class CancelDirectory;
 class ProxyControl;
 
 struct WorkerStats {
@@ -57,6 +57,8 @@ struct WorkerServices {
     const std::vector<std::uint8_t>& mock_key;
     // max_db_connections / max_user_connections hold across workers.
     pool::QuotaTable& quotas;
+    // Every worker of the process, by index (a cancel may reach a session of another worker).
+    const std::vector<std::unique_ptr<Worker>>& workers;
     // What operators can ask of the whole proxy (the admin console uses it).
     ProxyControl& control;
 };
@@ -106,6 +108,9 @@ public:
     std::span<const std::uint8_t> mock_key() const { return services_.mock_key; }
     WorkerServices& services() { return services_; }
     WorkerStats& stats() { return stats_; }
+    int index() const { return index_; }
+    // Worker thread only: where a cancel of session `id`'s key goes now.
+    std::optional<CancelTarget> cancel_target_of(std::uint64_t id) const;
     std::uint64_t next_rotation() { return rotation_++; }
 
     // Resolves when the topology changes or at `deadline`, whichever is first.
