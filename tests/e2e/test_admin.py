@@ -551,7 +551,22 @@ class Admin(unittest.TestCase):
             self.assertIn("waiting for 1 client", run.stdout)  # progress
             # Its transaction goes on where it is, and ends normally.
             self.assertEqual(holder.execute("SELECT 2").fetchone()[0], 2)
-            holder.execute("COMMIT")
+            # A wait that sees the node empty out: progress first, then done.
+            waiting = subprocess.Popen([e2e_common.proxyctl_binary(), "drain", node, "--wait", "--timeout", "20s",
+                                        "--admin", ADMIN_URL], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                       text=True)
+            try:
+                time.sleep(1.5)
+                self.assertIsNone(waiting.poll(), "drain --wait returned while a transaction held the node")
+                holder.execute("COMMIT")
+                out, err = waiting.communicate(timeout=10)
+            finally:
+                if waiting.poll() is None:
+                    waiting.kill()
+                    waiting.communicate()
+            self.assertEqual(waiting.returncode, 0, out + err)
+            self.assertIn(f"{node}: waiting for 1 client, 1 active", out)
+            self.assertRegex(out, rf"{node}: nothing uses it any more \(after [12]s\)")
             run = ctl("drain", node, "--wait", "--timeout", "10s", "--json")
             self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
             lines = run.stdout.strip().splitlines()
