@@ -91,7 +91,7 @@ def tearDownModule():
     if PROXY:
         if not PROXY.running():
             print(f"pgfront exited with {PROXY.returncode}; its log ends:\n{PROXY.log_text()[-4000:]}", file=sys.stderr)
-        PROXY.terminate()
+        PROXY.close()  # terminate, then remove its work directory
     if CLUSTER:
         CLUSTER.stop()
     if WORKDIR:
