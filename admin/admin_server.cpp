@@ -310,6 +310,25 @@ AdminServer::AdminServer(AdminSources sources) : impl_(std::make_unique<Impl>())
     s.set_read_timeout(5, 0);
     s.set_write_timeout(5, 0);
     s.set_keep_alive_max_count(100);
+    // cpp-httplib reads a Content-Length of "abc" or "0x10", or two that differ, as some
+    // number; RFC 9112 6.3 makes such a message invalid. Refuse it before any handler acts.
+    s.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+        // And it reads a body without Content-Length (or chunked) until the client closes,
+        // where RFC 9112 6.3 says it is empty: ask for a length instead (curl -X POST sends none).
+        const auto count = req.get_header_value_count("Content-Length");
+        const auto value = req.get_header_value("Content-Length");
+        if (count == 0 && (req.method == "POST" || req.method == "PUT" || req.method == "PATCH") &&
+            !req.has_header("Transfer-Encoding")) {
+            res.set_header("Connection", "close");
+            reply_error(res, 411, "send a Content-Length (0 for no body)");
+            return httplib::Server::HandlerResponse::Handled;
+        }
+        if (count <= 1 && (count == 0 || (!value.empty() && value.find_first_not_of("0123456789") == std::string::npos)))
+            return httplib::Server::HandlerResponse::Unhandled;
+        res.set_header("Connection", "close");
+        reply_error(res, 400, "invalid Content-Length");
+        return httplib::Server::HandlerResponse::Handled;
+    });
     impl_->serve_reads();
     impl_->serve_actions();
     // Everything else: a JSON error with the right status, never a crash.
