@@ -286,6 +286,8 @@ private:
                       << ": " << busy
                       << " server connections are still in a transaction; the pause stays in force (`proxyctl "
                          "resume` releases it)\n";
+            // Like drain --wait at its timeout: `proxyctl pause && maintenance` must not go on.
+            return exit_failed;
         }
         return exit_ok;
     }
