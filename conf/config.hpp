@@ -75,6 +75,10 @@ struct ListenConfig {
 struct AdminConfig {
     Endpoint listen{"127.0.0.1", 7000};
     std::string token;
+    // The PgBouncer-style console (database "pgbouncer" or "pgfront" on a pooling port), with
+    // PgBouncer's names: admin users may run every command, stats users only SHOW.
+    std::vector<std::string> admin_users;
+    std::vector<std::string> stats_users;
 };
 
 // How a tracked condition lowers the VRRP priority: by a weight, or straight to Fault

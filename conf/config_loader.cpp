@@ -207,10 +207,24 @@ void read_listen(Loader& l, const YAML::Node& node, const std::string& path, Lis
     });
 }
 
+void read_user_names(Loader& l, const YAML::Node& v, const std::string& k, std::vector<std::string>& out) {
+    if (!v.IsSequence()) return l.error(v, k, "expected a list of user names");
+    out.clear();
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        std::string user;
+        const auto key = k + "[" + std::to_string(i) + "]";
+        if (!l.scalar(v[i], key, user)) continue;
+        if (user.empty()) l.error(v[i], key, "a user name must not be empty");
+        else out.push_back(user);
+    }
+}
+
 void read_admin(Loader& l, const YAML::Node& node, const std::string& path, AdminConfig& c) {
     l.section(node, path, {
         {"listen", [&](auto& v, auto& k) { l.endpoint(v, k, c.listen); }},
         {"token", [&](auto& v, auto& k) { l.string(v, k, c.token); }},
+        {"admin_users", [&](auto& v, auto& k) { read_user_names(l, v, k, c.admin_users); }},
+        {"stats_users", [&](auto& v, auto& k) { read_user_names(l, v, k, c.stats_users); }},
     });
 }
 

@@ -12,6 +12,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <tuple>
@@ -31,6 +32,7 @@
 #include "protocol/message_writer.hpp"
 #include "protocol/sqlstate.hpp"
 #include "protocol/startup_messages.hpp"
+#include "proxy/admin_console.hpp"
 #include "proxy/cancel_directory.hpp"
 #include "proxy/cancel_forwarding.hpp"
 #include "proxy/client_tls.hpp"
@@ -163,12 +165,37 @@ asio::awaitable<void> PooledSession::serve() {
         if (!ec) close("login timeout");
     });
     if (!co_await read_startup()) co_return;
+    if (is_console_database(database_)) {
+        co_await serve_console();
+        co_return;
+    }
     mode_ = pool::effective_settings(worker_.config().pool, database_, user_).mode;
     if (!co_await authenticate()) co_return;
     if (!co_await welcome()) co_return;
     login_timer_.reset();  // cancels it; a logged-in client keeps no timer (idle clients stay small)
     const IdleWatch idle_watch(worker_.idle_sweeper(), *this);
     co_await relay();
+}
+
+// Database "pgbouncer"/"pgfront": the admin console, for admin.admin_users and
+// admin.stats_users once they proved their password like any client (PgBouncer's order:
+// authentication first, so the answer does not tell who is an admin).
+asio::awaitable<void> PooledSession::serve_console() {
+    if (!co_await authenticate()) co_return;
+    const auto& admin = worker_.config().admin;
+    const auto listed = [this](const std::vector<std::string>& users) {
+        return std::find(users.begin(), users.end(), user_) != users.end();
+    };
+    const bool is_admin = listed(admin.admin_users);
+    if (!is_admin && !listed(admin.stats_users)) {
+        co_await fail(sqlstate::invalid_authorization_specification,
+                      "not allowed: user \"" + user_ + "\" is in neither admin.admin_users nor admin.stats_users");
+        co_return;
+    }
+    login_timer_.reset();
+    enter(ClientState::active, Clock::now());
+    AdminConsole console(worker_, client_, client_in_, user_, is_admin);
+    co_await console.run();
 }
 
 std::pair<ClientWait, PooledSession::Clock::time_point> PooledSession::idle_wait() const {

@@ -54,6 +54,7 @@ public:
 private:
     boost::asio::awaitable<void> serve();
     boost::asio::awaitable<bool> read_startup();
+    boost::asio::awaitable<void> serve_console();
     boost::asio::awaitable<bool> authenticate();
     boost::asio::awaitable<bool> welcome();
     boost::asio::awaitable<void> relay();

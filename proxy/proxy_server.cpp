@@ -29,6 +29,7 @@ struct ProxyServer::Impl final : ProxyControl {
     ReadOnlyReporter report_read_only;
     std::vector<std::unique_ptr<Worker>> workers;
     DaemonHooks hooks;
+    const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
     std::mutex pause_mutex;  // operators only: never taken on a session's path
     PauseState pause_state;
 };
@@ -40,8 +41,10 @@ void ProxyServer::Impl::snapshot(std::function<void(SnapshotPtr)> done) {
         ProxySnapshot merged;
         std::size_t remaining;
         std::function<void(SnapshotPtr)> done;
+        std::chrono::steady_clock::time_point started;
     };
     auto gathering = std::make_shared<Gathering>();
+    gathering->started = started;
     gathering->remaining = workers.size();
     gathering->done = std::move(done);
     for (auto& worker : workers) {
@@ -49,6 +52,8 @@ void ProxyServer::Impl::snapshot(std::function<void(SnapshotPtr)> done) {
             std::unique_lock lock(gathering->mutex);
             gathering->merged.merge(std::move(part));
             if (--gathering->remaining > 0) return;
+            gathering->merged.uptime_seconds = std::chrono::duration<double>(
+                std::chrono::steady_clock::now() - gathering->started).count();
             auto whole = std::make_shared<const ProxySnapshot>(std::move(gathering->merged));
             lock.unlock();
             gathering->done(std::move(whole));

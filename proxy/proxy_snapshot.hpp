@@ -68,6 +68,7 @@ struct ProxySnapshot {
     bool paused_all = false;
     std::vector<std::string> paused_databases;
     bool complete = true;  // false when a worker did not answer in time
+    double uptime_seconds = 0;  // of the proxy, for per-second averages (SHOW STATS)
 
     // Adds another worker's part: pools with the same key are summed.
     void merge(ProxySnapshot part);
