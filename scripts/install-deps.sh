@@ -15,8 +15,8 @@ packages=(
   # real clients and test tools
   python3 python3-psycopg libpostgresql-jdbc-java default-jdk-headless nodejs
   iproute2 tcpdump curl procps util-linux openssl
-  # /metrics checked by promtool; the console scraped by the stock PgBouncer exporter
-  prometheus prometheus-pgbouncer-exporter
+  # /metrics checked by promtool
+  prometheus
   # benchmark plots and packaging checks (dpkg-shlibdeps, systemd-analyze verify, man, adduser)
   gnuplot-nox dpkg-dev systemd man-db adduser
 )
@@ -40,7 +40,7 @@ fi
 
 # Debian's postgresql and etcd packages may start their own default instances where an
 # init system runs; they would take the ports our clusters use. We never rely on them.
-for svc in postgresql etcd pgbouncer haproxy keepalived prometheus prometheus-pgbouncer-exporter; do
+for svc in postgresql etcd pgbouncer haproxy keepalived prometheus; do
   if command -v systemctl >/dev/null && systemctl is-active --quiet "$svc" 2>/dev/null; then
     echo "install-deps: note: system service $svc is running; tests use their own ports"
   fi
