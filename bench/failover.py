@@ -318,11 +318,17 @@ def main():
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--events", nargs="+", default=["switchover", "kill"], choices=["switchover", "kill"])
     parser.add_argument("--out", default=os.path.join(REPO, "bench", "out"))
+    parser.add_argument("--keep-workdir", metavar="DIR",
+                        help="run in DIR and keep it (pgfront/HAProxy logs and configs, cores) for a post-mortem")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     started = time.time()
-    workdir_holder = tempfile.TemporaryDirectory(prefix="pgfront-bench-failover-")
-    workdir = workdir_holder.name
+    if args.keep_workdir:
+        workdir = args.keep_workdir
+        os.makedirs(workdir, exist_ok=True)
+    else:
+        workdir_holder = tempfile.TemporaryDirectory(prefix="pgfront-bench-failover-")  # noqa: F841
+        workdir = workdir_holder.name
     results = []
     with Cluster(nodes=3, scope="bench-failover") as cluster:
         cluster.start()

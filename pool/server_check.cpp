@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "net/guarded_deadline.hpp"
 #include "protocol/backend_status.hpp"
 #include "protocol/message_writer.hpp"
 
@@ -20,11 +21,8 @@ constexpr std::size_t max_check_message = 1024 * 1024;
 asio::awaitable<bool> run_server_check(ServerConnection& server, std::string_view query,
                                        std::chrono::milliseconds timeout) {
     // A server that does not answer in time is closed, which ends the read below.
-    asio::steady_timer deadline(server.socket().get_executor());
-    deadline.expires_after(timeout);
-    deadline.async_wait([&server](boost::system::error_code ec) {
-        if (!ec) server.close();
-    });
+    net::GuardedDeadline deadline(server.socket().get_executor());
+    deadline.arm(timeout, [&server] { server.close(); });
     protocol::ByteBuffer bytes;
     protocol::write_query(bytes, query);
     auto [wec, written] = co_await asio::async_write(server.socket(), asio::buffer(bytes), nothrow);

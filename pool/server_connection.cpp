@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "auth/md5_password.hpp"
+#include "net/guarded_deadline.hpp"
 #include "auth/random_source.hpp"
 #include "auth/scram_client_exchange.hpp"
 #include "protocol/authentication.hpp"
@@ -60,11 +61,8 @@ asio::awaitable<std::optional<LoginFailure>> ServerConnection::connect_and_login
                                                                                 std::chrono::milliseconds timeout) {
     // One deadline for connect and the whole exchange: a server that accepts and then
     // stalls must not hold a pool slot forever.
-    asio::steady_timer deadline(socket_.get_executor());
-    deadline.expires_after(timeout);
-    deadline.async_wait([this](boost::system::error_code ec) {
-        if (!ec) close();
-    });
+    net::GuardedDeadline deadline(socket_.get_executor());
+    deadline.arm(timeout, [this] { close(); });
     std::optional<LoginFailure> result;
     tcp::resolver resolver(socket_.get_executor());
     auto [rec, endpoints] = co_await resolver.async_resolve(endpoint_.host, std::to_string(endpoint_.port), nothrow);

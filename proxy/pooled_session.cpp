@@ -70,7 +70,7 @@ PooledSession::PooledSession(Worker& worker, tcp::socket client, ListenerRole ro
     : worker_(worker),
       client_(std::move(client)),
       tls_(worker.tls()),
-      login_timer_(std::make_unique<asio::steady_timer>(worker.context())),
+      login_timer_(std::make_unique<net::GuardedDeadline>(worker.context().get_executor())),
       role_(role),
       id_(worker.services().next_session_id.fetch_add(1, std::memory_order_relaxed)),
       peer_(describe_peer(client_.lowest_layer())) {
@@ -160,10 +160,7 @@ asio::awaitable<void> PooledSession::fail(std::string_view state, std::string me
 }
 
 asio::awaitable<void> PooledSession::serve() {
-    login_timer_->expires_after(worker_.config().listen.client_login_timeout);
-    login_timer_->async_wait([this](boost::system::error_code ec) {
-        if (!ec) close("login timeout");
-    });
+    login_timer_->arm(worker_.config().listen.client_login_timeout, [this] { close("login timeout"); });
     if (!co_await read_startup()) co_return;
     if (is_console_database(database_)) {
         co_await serve_console();

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "auth/scram_keys.hpp"
+#include "net/guarded_deadline.hpp"
 #include "pool/frame_buffer.hpp"
 #include "pool/server_pool.hpp"
 #include "pool/session_parameters.hpp"
@@ -89,7 +90,7 @@ private:
     Worker& worker_;
     tls::SocketStream client_;
     std::shared_ptr<const tls::TlsContexts> tls_;  // taken at accept: a reload does not change it
-    std::unique_ptr<boost::asio::steady_timer> login_timer_;  // until the login is done
+    std::unique_ptr<net::GuardedDeadline> login_timer_;  // until the login is done
     ListenerRole role_;
     std::uint64_t id_;
     std::string peer_;

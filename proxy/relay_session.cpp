@@ -53,7 +53,7 @@ RelaySession::RelaySession(Worker& worker, tcp::socket client, ListenerRole role
       client_(std::move(client)),
       server_(worker.context().get_executor()),
       tls_(worker.tls()),
-      login_timer_(worker.context()),
+      login_timer_(worker.context().get_executor()),
       role_(role),
       id_(worker.services().next_session_id.fetch_add(1, std::memory_order_relaxed)),
       peer_(describe_peer(client_.lowest_layer())) {}
@@ -148,11 +148,8 @@ void RelaySession::close_both() {
 }
 
 void RelaySession::arm_login_timeout() {
-    login_timer_.expires_after(worker_.config().listen.client_login_timeout);
-    login_timer_.async_wait([this](boost::system::error_code ec) {
-        // Fires only if startup has not finished; cancel() on completion aborts it.
-        if (!ec) close("login timeout");
-    });
+    // Fires only if startup has not finished; cancel() on completion disarms it.
+    login_timer_.arm(worker_.config().listen.client_login_timeout, [this] { close("login timeout"); });
 }
 
 asio::awaitable<void> RelaySession::serve() {

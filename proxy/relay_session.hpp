@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "conf/config.hpp"
+#include "net/guarded_deadline.hpp"
 #include "proxy/cancel_directory.hpp"
 #include "pool/pool_stats.hpp"
 #include "proxy/client_session.hpp"
@@ -76,7 +77,7 @@ private:
     tls::SocketStream server_;
     std::shared_ptr<const tls::TlsContexts> tls_;  // taken at accept: a reload does not change it
     bool server_tls_retry_ = false;                // tls.server.mode allow: the plain login was refused
-    boost::asio::steady_timer login_timer_;
+    net::GuardedDeadline login_timer_;
     ListenerRole role_;
     std::uint64_t id_;
     std::string peer_;
