@@ -157,8 +157,8 @@ StartupSettings startup_settings(const std::vector<std::pair<std::string_view, s
     return result;
 }
 
-std::string sync_statements(const SessionParameters& wanted, const Parameters& server_reported,
-                            const Parameters& server_other) {
+std::string sync_statements(const Parameters& wanted_reported, const Parameters& wanted_other,
+                            const Parameters& server_reported, const Parameters& server_other) {
     std::string sql;
     const auto set = [&](std::string_view name, std::string_view value) {
         sql += "SET ";
@@ -167,16 +167,16 @@ std::string sync_statements(const SessionParameters& wanted, const Parameters& s
         sql += literal(value);
         sql += ';';
     };
-    for (const auto& [name, value] : wanted.reported) {
+    for (const auto& [name, value] : wanted_reported) {
         const auto current = value_of(server_reported, name);
         if (!current || *current != value) set(name, value);
     }
-    for (const auto& [name, value] : wanted.other) {
+    for (const auto& [name, value] : wanted_other) {
         const auto current = value_of(server_other, name);
         if (!current || *current != value) set(name, value);
     }
     for (const auto& [name, value] : server_other) {
-        if (value_of(wanted.other, name)) continue;
+        if (value_of(wanted_other, name)) continue;
         sql += "RESET ";
         sql += name;
         sql += ';';

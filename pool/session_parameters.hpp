@@ -40,8 +40,12 @@ StartupSettings startup_settings(const std::vector<std::pair<std::string_view, s
 // The statements (one simple query) that turn the server's values into `wanted`: SET for
 // every difference, RESET for an `other` setting the server has and the client doesn't. ""
 // when nothing differs.
-std::string sync_statements(const SessionParameters& wanted, const Parameters& server_reported,
-                            const Parameters& server_other);
+std::string sync_statements(const Parameters& wanted_reported, const Parameters& wanted_other,
+                            const Parameters& server_reported, const Parameters& server_other);
+inline std::string sync_statements(const SessionParameters& wanted, const Parameters& server_reported,
+                                   const Parameters& server_other) {
+    return sync_statements(wanted.reported, wanted.other, server_reported, server_other);
+}
 inline std::string sync_statements(const SessionParameters& wanted, const SessionParameters& server) {
     return sync_statements(wanted, server.reported, server.other);
 }

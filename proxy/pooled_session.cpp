@@ -123,7 +123,8 @@ ClientView PooledSession::view(Clock::time_point now) const {
     v.address = peer_;
     v.database = database_;
     v.user = user_;
-    if (const auto name = pool::value_of(wanted_.reported, "application_name")) v.application_name = *name;
+    if (wanted_reported_)
+        if (const auto name = pool::value_of(*wanted_reported_, "application_name")) v.application_name = *name;
     v.state = state_;
     v.node = node_;
     v.connected_seconds = std::chrono::duration<double>(now - connected_at_).count();
@@ -280,7 +281,8 @@ asio::awaitable<bool> PooledSession::read_startup() {
             co_await fail(sqlstate::protocol_violation, *settings.error);
             co_return false;
         }
-        wanted_ = std::move(settings.wanted);
+        wanted_reported_ = worker_.parameter_sets().intern(std::move(settings.wanted.reported));
+        wanted_other_ = std::move(settings.wanted.other);
         if (static_cast<int>(worker_.session_count()) > worker_.config().pool.max_client_conn) {
             co_await fail(sqlstate::too_many_connections, "no more connections allowed (max_client_conn)");
             co_return false;
@@ -422,9 +424,10 @@ asio::awaitable<bool> PooledSession::welcome() {
     // The server's values after the client's startup settings were applied are the client's
     // session values from now on, in the server's own spelling ("utc" -> "UTC").
     const auto parameters = server_->parameters();
-    wanted_.reported.clear();
+    pool::Parameters reported;
     for (const auto& [name, value] : parameters)
-        if (pool::synced_reported_name(name) == name) pool::set_value(wanted_.reported, name, value);
+        if (pool::synced_reported_name(name) == name) pool::set_value(reported, name, value);
+    wanted_reported_ = worker_.parameter_sets().intern(std::move(reported));
     if (mode_ != conf::PoolMode::session) co_await release_server();
 
     protocol::write_authentication_ok(out_);
@@ -439,6 +442,7 @@ asio::awaitable<bool> PooledSession::welcome() {
     protocol::write_backend_key_data(out_, static_cast<std::int32_t>(id_ & 0x7fffffff), cancel_secret_);
     protocol::write_ready_for_query(out_, protocol::TransactionStatus::idle);
     welcomed_ = true;
+    slow_client_ = true;  // its first request may be long in coming: wait for it without a buffer
     enter(ClientState::idle, Clock::now());
     const bool sent = co_await send(out_);
     protocol::ByteBuffer().swap(out_);  // the login's buffer is not needed while the client idles
@@ -633,11 +637,12 @@ asio::awaitable<bool> PooledSession::reset_server() {
 // A setting the server refuses (only possible from the startup packet) ends the client's
 // session with the server's error, as PostgreSQL ends a login with a bad setting.
 asio::awaitable<bool> PooledSession::sync_parameters() {
-    const auto sql = pool::sync_statements(wanted_, server_->parameters(), server_->other_settings());
+    const auto sql =
+        pool::sync_statements(*wanted_reported_, wanted_other_, server_->parameters(), server_->other_settings());
     if (sql.empty()) co_return true;
     const auto result = co_await run_internal_query(sql);
     if (result.ok && !result.error) {
-        server_->other_settings() = wanted_.other;
+        server_->other_settings() = wanted_other_;
         co_return true;
     }
     if (result.error) {
@@ -698,8 +703,12 @@ void PooledSession::note_parameter_status(protocol::Bytes payload) {
     const auto parameter = protocol::ParameterStatus::parse(payload);
     if (!parameter) return;
     server_->note_parameter(parameter->name, parameter->value);
-    if (const auto name = pool::synced_reported_name(parameter->name); name && *name == parameter->name)
-        pool::set_value(wanted_.reported, *name, parameter->value);
+    const auto name = pool::synced_reported_name(parameter->name);
+    if (!name || *name != parameter->name) return;
+    if (pool::value_of(*wanted_reported_, *name) == std::optional<std::string_view>(parameter->value)) return;
+    auto changed = *wanted_reported_;
+    pool::set_value(changed, *name, parameter->value);
+    wanted_reported_ = worker_.parameter_sets().intern(std::move(changed));
 }
 
 bool PooledSession::lease_may_end() const {
@@ -714,19 +723,32 @@ bool PooledSession::lease_may_end() const {
 }
 
 // With nothing pending, the read goes into a small buffer (a buffer that grew for a bigger
-// message is given back first): an idle client holds a few hundred bytes, not a big buffer,
-// and a typical request still arrives in one read. How long the client has been waited for
+// message is given back first): a typical request still arrives in one read. A client that
+// paused before its last request (and every client right after its login) is first waited
+// for without any buffer, so idle clients hold none (10,000 idle clients, 5 MB less) while a
+// client in a tight request loop pays no extra wait. How long the client has been waited for
 // is noted for the idle timeouts (idle_sweeper.hpp); a read the sweeper ended gets the
 // timeout's error.
 asio::awaitable<bool> PooledSession::read_client() {
     wait_ = current_wait();
     wait_since_ = Clock::now();
+    boost::system::error_code ec;
+    std::size_t n = 0;
     const bool fresh = client_in_.empty();
-    if (fresh) client_in_.release(idle_read_size);
-    auto area = client_in_.write_area(fresh ? idle_read_size : 4096);
-    // deferred: awaited as an operation, without the extra coroutine frame use_awaitable makes.
-    auto [ec, n] = co_await client_.async_read_some(asio::buffer(area.data(), area.size()),
-                                                    asio::as_tuple(asio::deferred));
+    // Not under TLS: the TLS layer may already hold the next request, decrypted.
+    if (fresh && slow_client_ && !client_.encrypted()) {
+        client_in_.release();
+        // An idle expiry shuts the receiving side down, which also ends this wait.
+        std::tie(ec) = co_await client_.lowest_layer().async_wait(tcp::socket::wait_read, asio::as_tuple(asio::deferred));
+    }
+    if (!ec) {
+        if (fresh) client_in_.release(idle_read_size);
+        auto area = client_in_.write_area(fresh ? idle_read_size : 4096);
+        // deferred: awaited as an operation, without the extra coroutine frame use_awaitable makes.
+        std::tie(ec, n) = co_await client_.async_read_some(asio::buffer(area.data(), area.size()),
+                                                           asio::as_tuple(asio::deferred));
+    }
+    if (fresh) slow_client_ = Clock::now() - wait_since_ >= slow_client_pause;
     wait_ = ClientWait::busy;
     if (!ec && !idle_expiry_) {
         client_in_.commit(n);

@@ -16,6 +16,7 @@
 #include "auth/scram_keys.hpp"
 #include "net/guarded_deadline.hpp"
 #include "pool/frame_buffer.hpp"
+#include "pool/parameter_set_cache.hpp"
 #include "pool/server_pool.hpp"
 #include "pool/session_parameters.hpp"
 #include "pool/statement_rewriter.hpp"
@@ -101,14 +102,20 @@ private:
     std::optional<auth::ScramKeys> scram_keys_;   // from this client's SCRAM login
     // What the client's read buffer starts at and shrinks back to between requests.
     static constexpr std::size_t idle_read_size = 512;
+    // A client that kept us waiting at least this long is not in a tight request loop.
+    static constexpr std::chrono::milliseconds slow_client_pause{50};
     pool::FrameBuffer client_in_{idle_read_size};
     protocol::ByteBuffer out_;
     std::unique_ptr<pool::ServerConnection> server_;
     pool::ServerPool* server_pool_ = nullptr;
     std::string node_;
     bool terminated_ = false;  // the client sent Terminate
+    bool slow_client_ = false;  // its last request came after a pause: wait for the next without a buffer
     bool welcomed_ = false;    // the client has its ReadyForQuery: waits now fall under failover_hold
-    pool::SessionParameters wanted_;       // the client's session settings
+    // The client's session settings: reported ones shared with clients that have the same
+    // (pool/parameter_set_cache.hpp), the rest (rarely any) its own.
+    pool::SharedParameters wanted_reported_;
+    pool::Parameters wanted_other_;
     pool::ClientStatements statements_;    // the client's named prepared statements
     pool::StatementRewriter rewriter_;
     protocol::ByteBuffer to_server_;

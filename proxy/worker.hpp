@@ -18,11 +18,13 @@
 
 #include "conf/config.hpp"
 #include "health/topology.hpp"
+#include "pool/parameter_set_cache.hpp"
 #include "pool/prepared_statements.hpp"
 #include "auth/access_policy.hpp"
 #include "pool/connection_quota.hpp"
 #include "proxy/auth_lookup.hpp"
 #include "proxy/cancel_directory.hpp"
+#include "proxy/heap_trimmer.hpp"
 #include "proxy/idle_sweeper.hpp"
 #include "proxy/listener_role.hpp"
 #include "proxy/pause_gate.hpp"
@@ -98,6 +100,7 @@ public:
     SessionRegistry& sessions() { return sessions_; }
     PoolRegistry& pools() { return pools_; }
     pool::StatementRegistry& statement_registry() { return statement_registry_; }
+    pool::ParameterSetCache& parameter_sets() { return parameter_sets_; }
     AuthLookup& auth_lookup() { return auth_lookup_; }
     const auth::AccessPolicy& access_policy() const { return *access_policy_; }
     IdleSweeper& idle_sweeper() { return idle_sweeper_; }
@@ -117,8 +120,8 @@ public:
     boost::asio::awaitable<void> topology_change(Clock::time_point deadline);
 
     std::size_t session_count() const { return session_count_.load(std::memory_order_relaxed); }
-    void session_started() { session_count_.fetch_add(1, std::memory_order_relaxed); }
-    void session_ended() { session_count_.fetch_sub(1, std::memory_order_relaxed); }
+    void session_started() { heap_trimmer_.session_started(session_count_.fetch_add(1, std::memory_order_relaxed) + 1); }
+    void session_ended() { heap_trimmer_.session_ended(session_count_.fetch_sub(1, std::memory_order_relaxed) - 1); }
 
 private:
     boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acceptor, ListenerRole role);
@@ -136,6 +139,7 @@ private:
     SessionRegistry sessions_;
     PoolRegistry pools_;
     pool::StatementRegistry statement_registry_;
+    pool::ParameterSetCache parameter_sets_;
     AuthLookup auth_lookup_{*this};
     std::shared_ptr<const auth::AccessPolicy> access_policy_;
     IdleSweeper idle_sweeper_{context_.get_executor()};
@@ -144,6 +148,7 @@ private:
     std::shared_ptr<const tls::TlsContexts> tls_;
     WorkerStats stats_;
     std::atomic<std::size_t> session_count_{0};
+    HeapTrimmer heap_trimmer_{context_.get_executor()};
     std::uint64_t rotation_ = 0;
     std::thread thread_;
 };

@@ -1,0 +1,50 @@
+// Gives the memory of departed clients back to the kernel. glibc keeps freed chunks in its
+// arenas, so after a wave of 2,000 clients came and went the process would hold their
+// memory (tens of MB) until it exits: RSS that an operator reads as pgfront's footprint.
+// When a worker's client count has dropped far below its high-water mark, malloc_trim(0)
+// runs once the wave has settled (a second later) and returns every free page of every
+// arena. One per worker, on its thread; sessions only bump counters.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <cstddef>
+
+namespace pgfront::proxy {
+
+class HeapTrimmer {
+public:
+    // Clients that must have left since the high-water mark before a trim is worth it.
+    static constexpr std::size_t wave = 500;
+    static constexpr std::chrono::seconds settle{1};
+
+    // Once at startup, before threads: fixed malloc thresholds. glibc's defaults adapt: every
+    // freed mmapped buffer (a big row, a 1 MB relay buffer) raises the threshold below which
+    // the free space at the top of an arena is kept, up to 64 MB per arena, and malloc_trim()
+    // does not return the top of a thread's arena at all.
+    static void configure_process_allocator();
+
+    explicit HeapTrimmer(boost::asio::any_io_executor executor) : timer_(std::move(executor)) {}
+
+    void session_started(std::size_t sessions_now) {
+        if (sessions_now > high_water_) high_water_ = sessions_now;
+    }
+    void session_ended(std::size_t sessions_now) {
+        sessions_now_ = sessions_now;
+        if (!scheduled_ && high_water_ >= sessions_now + wave) schedule();
+    }
+    std::size_t trims() const { return trims_; }
+
+private:
+    void schedule();
+
+    boost::asio::steady_timer timer_;
+    std::size_t high_water_ = 0;
+    std::size_t sessions_now_ = 0;
+    std::size_t trims_ = 0;
+    bool scheduled_ = false;
+};
+
+}  // namespace pgfront::proxy
