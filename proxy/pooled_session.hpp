@@ -103,7 +103,7 @@ private:
     // What the client's read buffer starts at and shrinks back to between requests.
     static constexpr std::size_t idle_read_size = 512;
     // A client that kept us waiting at least this long is not in a tight request loop.
-    static constexpr std::chrono::milliseconds slow_client_pause{50};
+    static constexpr std::chrono::milliseconds slow_client_pause{1000};
     pool::FrameBuffer client_in_{idle_read_size};
     protocol::ByteBuffer out_;
     std::unique_ptr<pool::ServerConnection> server_;
