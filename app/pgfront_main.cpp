@@ -23,7 +23,6 @@
 #include "auth/user_list.hpp"
 #include "conf/config_loader.hpp"
 #include "health/health_monitor.hpp"
-#include "proxy/heap_trimmer.hpp"
 #include "proxy/proxy_server.hpp"
 #include "tls/tls_contexts.hpp"
 #include "vip/capabilities.hpp"
@@ -371,7 +370,6 @@ private:
 }  // namespace
 
 int main(int argc, char** argv) {
-    proxy::HeapTrimmer::configure_process_allocator();
     Options options;
     if (const int code = parse_options(argc, argv, options); code >= 0) return code;
 

@@ -5,13 +5,6 @@
 
 namespace pgfront::proxy {
 
-void HeapTrimmer::configure_process_allocator() {
-    // Buffers from 1 MB up are mmapped and unmapped on free; free space above 1 MB at the top
-    // of an arena goes back to the kernel when it is freed.
-    mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
-    mallopt(M_TRIM_THRESHOLD, 1024 * 1024);
-}
-
 void HeapTrimmer::schedule() {
     scheduled_ = true;
     timer_.expires_after(settle);

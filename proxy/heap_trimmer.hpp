@@ -20,12 +20,6 @@ public:
     static constexpr std::size_t wave = 500;
     static constexpr std::chrono::seconds settle{1};
 
-    // Once at startup, before threads: fixed malloc thresholds. glibc's defaults adapt: every
-    // freed mmapped buffer (a big row, a 1 MB relay buffer) raises the threshold below which
-    // the free space at the top of an arena is kept, up to 64 MB per arena, and malloc_trim()
-    // does not return the top of a thread's arena at all.
-    static void configure_process_allocator();
-
     explicit HeapTrimmer(boost::asio::any_io_executor executor) : timer_(std::move(executor)) {}
 
     void session_started(std::size_t sessions_now) {
