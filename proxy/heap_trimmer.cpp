@@ -15,7 +15,6 @@ void HeapTrimmer::schedule() {
         const auto from = high_water_;
         high_water_ = sessions_now_;
         const bool released = malloc_trim(0) != 0;
-        ++trims_;
         spdlog::debug("heap trimmed after clients left: sessions {} -> {}, memory released={}", from,
                       sessions_now_, released);
     });

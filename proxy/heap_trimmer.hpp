@@ -1,9 +1,10 @@
-// Gives the memory of departed clients back to the kernel. glibc keeps freed chunks in its
-// arenas, so after a wave of 2,000 clients came and went the process would hold their
-// memory (tens of MB) until it exits: RSS that an operator reads as pgfront's footprint.
-// When a worker's client count has dropped far below its high-water mark, malloc_trim(0)
-// runs once the wave has settled (a second later) and returns every free page of every
-// arena. One per worker, on its thread; sessions only bump counters.
+// Hands free heap pages back to the kernel after a wave of clients left. When a worker's
+// client count has dropped far below its high-water mark, malloc_trim(0) runs once the wave
+// has settled (a second later). It returns only whole free pages inside glibc's bins: most
+// of what a wave leaves stays resident as fragmentation (Asio's per-socket objects are
+// pooled, never freed, and sit between session allocations), and is reused by the next
+// clients. Measured: 3,000 clients leave ~10 MB resident; the trim gives back ~0.5 MB of it.
+// One per worker, on its thread; sessions only bump counters.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -29,7 +30,6 @@ public:
         sessions_now_ = sessions_now;
         if (!scheduled_ && high_water_ >= sessions_now + wave) schedule();
     }
-    std::size_t trims() const { return trims_; }
 
 private:
     void schedule();
@@ -37,7 +37,6 @@ private:
     boost::asio::steady_timer timer_;
     std::size_t high_water_ = 0;
     std::size_t sessions_now_ = 0;
-    std::size_t trims_ = 0;
     bool scheduled_ = false;
 };
 
