@@ -145,6 +145,17 @@ def kill_quietly(pid, sig):
 # --------------------------------------------------------------------------------------------
 # Processes
 
+def pdeathsig_prefix(signal_name="TERM"):
+    """`setpriv --pdeathsig` arguments that stop a child when this test process dies without
+    cleaning up, or [] when called off the main thread: Linux sends the parent-death signal
+    when the *thread* that forked the child exits, so a child started from a short-lived
+    thread (a threading.Timer restarting Patroni) would be killed moments after it started."""
+    if threading.current_thread() is not threading.main_thread():
+        return []
+    return ["setpriv", "--pdeathsig", signal_name, "--"]
+
+
+
 class Proc:
     """A process we started: a Popen child, or a pid + start time adopted from a state file."""
 

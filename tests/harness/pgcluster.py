@@ -702,7 +702,7 @@ class Cluster:
                "--initial-cluster-token", f"{self.scope}-{os.getpid()}-{self.etcd_client_port}",
                "--logger", "zap", "--log-outputs", "stderr"]
         if self.pdeathsig:
-            cmd = ["setpriv", "--pdeathsig", "TERM", "--"] + cmd
+            cmd = hu.pdeathsig_prefix() + cmd
         with open(os.path.join(self.base_dir, "etcd.log"), "ab") as log:
             p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                  cwd=d, env=_clean_env(d), start_new_session=True, close_fds=True)
@@ -722,7 +722,7 @@ class Cluster:
 
     def _spawn_patroni(self, node):
         cmd = ["setpriv", f"--reuid={PG_USER}", f"--regid={PG_USER}", "--init-groups"]
-        if self.pdeathsig:
+        if self.pdeathsig and hu.pdeathsig_prefix():  # [] off the main thread: see there
             cmd += ["--pdeathsig", "TERM"]
         cmd += ["--", PATRONI, node.config_path]
         with open(node.log_path, "ab") as log:

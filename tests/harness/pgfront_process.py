@@ -83,7 +83,7 @@ class PgFront:
             raise PgFrontError(f"{self.binary} is not an executable")
         cmd = [self.binary, "-c", self.config_path, *self.args]
         if self.pdeathsig:  # pgfront gets SIGTERM if the test process dies without cleaning up
-            cmd = ["setpriv", "--pdeathsig", "TERM", "--"] + cmd
+            cmd = hu.pdeathsig_prefix() + cmd
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
                                          stderr=subprocess.STDOUT, cwd=self.workdir,

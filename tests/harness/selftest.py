@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -180,11 +181,16 @@ def library_test(args):
             conn.execute("INSERT INTO writes(client, seq) VALUES ('after-failover', 1)")
             conn.commit()
 
-        step("stop_node / start_patroni of a replica")
+        step("stop_node / start_patroni of a replica, from a thread that then ends")
         r = c.replicas()[0]
         c.stop_node(r)
         check(r.patroni_pid is None and r.postmaster_pid() is None, "node stopped")
-        c.start_patroni(r)
+        # A parent-death signal would follow the starting thread, not this process.
+        starter = threading.Thread(target=lambda: (c.start_patroni(r, wait=False), time.sleep(0.5)))
+        starter.start()
+        starter.join()
+        time.sleep(1.0)
+        check(r.patroni_running(), "Patroni started from an ended thread still runs")
         c.wait_for_topology(streaming_replicas=args.nodes - 1, timeout=60)
 
         step("pgfront_process with a stand-in binary")
