@@ -1,6 +1,7 @@
-// Pooled client session (see pooled_session.hpp). Reads top to bottom: startup,
-// authentication, welcome, then a relay loop that leases a server per session, transaction
-// or statement and gives it back at the boundary the pipeline tracker reports.
+// Pooled client session (see pooled_session.hpp). serve() reads top to bottom: startup,
+// authentication and welcome (pooled_session_login.cpp), then a relay loop that leases a
+// server per session, transaction or statement and gives it back at the boundary the
+// pipeline tracker reports.
 #include "proxy/pooled_session.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -17,26 +18,14 @@
 #include <cstring>
 #include <tuple>
 
-#include "auth/access_policy.hpp"
-#include "auth/client_method.hpp"
-#include "auth/hba_rules.hpp"
-#include "auth/md5_password.hpp"
-#include "auth/random_source.hpp"
-#include "auth/scram_server_exchange.hpp"
-#include "auth/user_list.hpp"
 #include "pool/statement_release_query.hpp"
 #include "pool/effective_settings.hpp"
-#include "protocol/authentication.hpp"
 #include "protocol/backend_status.hpp"
 #include "protocol/error_fields.hpp"
 #include "protocol/message_writer.hpp"
 #include "protocol/sqlstate.hpp"
-#include "protocol/startup_messages.hpp"
 #include "proxy/admin_console.hpp"
 #include "proxy/cancel_directory.hpp"
-#include "proxy/cancel_forwarding.hpp"
-#include "proxy/client_tls.hpp"
-#include "proxy/client_access.hpp"
 #include "proxy/idle_sweeper.hpp"
 #include "proxy/pool_registry.hpp"
 #include "proxy/route_choice.hpp"
@@ -51,11 +40,8 @@ namespace sqlstate = protocol::sqlstate;
 
 namespace {
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t max_auth_message = 10000;
 constexpr std::size_t max_message = std::size_t{1} << 30;
 
-std::string text_of(protocol::Bytes bytes) { return {reinterpret_cast<const char*>(bytes.data()), bytes.size()}; }
-protocol::Bytes bytes_of(std::string_view text) { return {reinterpret_cast<const std::byte*>(text.data()), text.size()}; }
 asio::const_buffer as_buffer(protocol::Bytes bytes) { return {bytes.data(), bytes.size()}; }
 
 // Buffers keep their capacity between messages; one that grew for a big batch gives it back
@@ -175,26 +161,6 @@ asio::awaitable<void> PooledSession::serve() {
     co_await relay();
 }
 
-// Database "pgbouncer"/"pgfront": the admin console, for admin.admin_users and
-// admin.stats_users once they proved their password like any client (PgBouncer's order:
-// authentication first, so the answer does not tell who is an admin).
-asio::awaitable<void> PooledSession::serve_console() {
-    if (!co_await authenticate()) co_return;
-    const auto& admin = worker_.config().admin;
-    const auto listed = [this](const std::vector<std::string>& users) {
-        return std::find(users.begin(), users.end(), user_) != users.end();
-    };
-    const bool is_admin = listed(admin.admin_users);
-    if (!is_admin && !listed(admin.stats_users)) {
-        co_await fail(sqlstate::invalid_authorization_specification,
-                      "not allowed: user \"" + user_ + "\" is in neither admin.admin_users nor admin.stats_users");
-        co_return;
-    }
-    login_timer_.reset();
-    enter(ClientState::active, Clock::now());
-    AdminConsole console(worker_, client_, client_in_, user_, is_admin);
-    co_await console.run();
-}
 
 std::pair<ClientWait, PooledSession::Clock::time_point> PooledSession::idle_wait() const {
     return {wait_, wait_since_};
@@ -218,236 +184,6 @@ ClientWait PooledSession::current_wait() const {
     return tracker.in_transaction() ? ClientWait::idle_in_transaction : ClientWait::idle;
 }
 
-// Startup packets until a StartupMessage: SSL as tls.client.mode says (client_tls.hpp), GSS
-// encryption declined (the client continues in plain text), cancel requests forwarded,
-// also when they come inside TLS.
-asio::awaitable<bool> PooledSession::read_startup() {
-    for (;;) {
-        protocol::FrameResult frame;
-        for (;;) {
-            frame = protocol::read_startup_frame(client_in_.pending());
-            if (!frame.is_need_more()) break;
-            if (!co_await read_client()) co_return false;
-        }
-        if (frame.is_error()) {
-            co_await fail(sqlstate::protocol_violation, "invalid startup packet: " + std::string(frame.error));
-            co_return false;
-        }
-        const auto kind = protocol::classify_startup(frame.code);
-        if (kind == protocol::StartupKind::ssl_request) {
-            client_in_.consume(frame.consumed);
-            const ClientTlsContext context{tls_.get(), false, id_, peer_};
-            if (co_await answer_client_ssl_request(client_, context, !client_in_.empty()) == SslRequestOutcome::failed)
-                co_return false;
-            continue;
-        }
-        if (kind == protocol::StartupKind::gssenc_request) {
-            client_in_.consume(frame.consumed);
-            protocol::write_ssl_response(out_, false);
-            if (!co_await send(out_)) co_return false;
-            continue;
-        }
-        if (kind == protocol::StartupKind::cancel_request) {
-            const auto request = protocol::CancelRequest::parse(frame.payload);
-            if (request && request->secret_key_u32())
-                co_await forward_pooled_cancel(worker_, {static_cast<std::uint32_t>(request->process_id),
-                                                         *request->secret_key_u32()});
-            co_return false;
-        }
-        const auto startup = protocol::StartupMessage::parse(frame.payload);
-        if (kind != protocol::StartupKind::startup_message || !startup || startup->major() != 3) {
-            co_await fail(sqlstate::protocol_violation, "unsupported frontend protocol");
-            co_return false;
-        }
-        user_ = std::string(startup->user().value_or(""));
-        database_ = std::string(startup->database().value_or(user_));
-        std::vector<std::pair<std::string_view, std::string_view>> requested;
-        for (const auto parameter : startup->parameters()) requested.emplace_back(parameter.name, parameter.value);
-        auto settings = pool::startup_settings(requested);
-        if (startup->minor() > 0) {
-            protocol::write_negotiate_protocol_version(out_, *startup, 0);
-            if (!co_await send(out_)) co_return false;
-        }
-        client_in_.consume(frame.consumed);
-        if (user_.empty()) {
-            co_await fail(sqlstate::invalid_authorization_specification, "no PostgreSQL user name specified in startup packet");
-            co_return false;
-        }
-        if (auto refusal = check_client_tls(tls_.get(), client_, user_)) {
-            co_await fail(refusal->sqlstate, refusal->message);
-            co_return false;
-        }
-        if (settings.error) {
-            co_await fail(sqlstate::protocol_violation, *settings.error);
-            co_return false;
-        }
-        wanted_reported_ = worker_.parameter_sets().intern(std::move(settings.wanted.reported));
-        wanted_other_ = std::move(settings.wanted.other);
-        if (static_cast<int>(worker_.session_count()) > worker_.config().pool.max_client_conn) {
-            co_await fail(sqlstate::too_many_connections, "no more connections allowed (max_client_conn)");
-            co_return false;
-        }
-        co_return true;
-    }
-}
-
-asio::awaitable<std::optional<protocol::ByteBuffer>> PooledSession::read_auth_message() {
-    for (;;) {
-        const auto frame = client_in_.next(protocol::Sender::frontend, max_auth_message);
-        if (frame.is_error() || (frame.is_frame() && frame.type != 'p')) {
-            co_await fail(sqlstate::protocol_violation, "expected a password message");
-            co_return std::nullopt;
-        }
-        if (frame.is_frame()) {
-            protocol::ByteBuffer payload(frame.payload.begin(), frame.payload.end());
-            client_in_.consume(frame.consumed);
-            co_return payload;
-        }
-        if (!co_await read_client()) co_return std::nullopt;
-    }
-}
-
-// Authenticates the client against the auth file, as PostgreSQL would: an unknown user
-// goes through the same exchange and fails the same way (no user enumeration).
-asio::awaitable<bool> PooledSession::authenticate() {
-    // The allow list first, as PostgreSQL does: a refused client costs no password lookup.
-    // TLS is not known here yet: hostssl rules never match, hostnossl rules always do.
-    const auth::ConnectionFacts facts{client_.encrypted(), database_, user_, client_address(client_.lowest_layer())};
-    const auto access = auth::decide_access(worker_.access_policy(), facts);
-    if (access.verdict != auth::AccessVerdict::allowed) {
-        auto message = auth::access_refusal_message(access.verdict, facts);
-        co_await fail(sqlstate::invalid_authorization_specification, std::move(message));
-        co_return false;
-    }
-    auto lookup = co_await worker_.auth_lookup().find(user_, database_);
-    if (lookup.error) spdlog::error("password lookup failed id={} user={} db={} error=\"{}\"", id_, user_, database_, *lookup.error);
-    const auto* entry = lookup.password ? &*lookup.password : nullptr;
-    if (entry && entry->kind != auth::PasswordKind::scram_sha_256) stored_password_ = entry->text;
-    const auto refused = [&]() -> asio::awaitable<bool> {
-        worker_.stats().auth_failures.fetch_add(1, std::memory_order_relaxed);
-        co_await fail(sqlstate::invalid_password, "password authentication failed for user \"" + user_ + "\"");
-        co_return false;
-    };
-
-    if (access.method == auth::HbaMethod::trust) co_return true;
-
-    const auto choice = auth::choose_client_method(
-        access.method, entry ? std::optional<auth::PasswordKind>(entry->kind) : std::nullopt);
-    auth::SystemRandom random;
-
-    if (choice.method == auth::ClientMethod::cleartext_password) {
-        protocol::write_authentication_cleartext_password(out_);
-        if (!co_await send(out_)) co_return false;
-        auto payload = co_await read_auth_message();
-        if (!payload) co_return false;
-        const auto message = protocol::PasswordMessage::parse(*payload);
-        const bool ok = !choice.doomed && message && entry &&
-                        auth::verify_cleartext_password(*entry, user_, message->password);
-        if (!ok) co_return co_await refused();
-        // The verified password logs in to the server too, whatever the server asks for.
-        stored_password_ = std::string(message->password);
-        co_return true;
-    }
-
-    if (choice.method == auth::ClientMethod::md5 && !choice.doomed) {
-        auth::Md5Salt salt;
-        random.fill(salt);
-        protocol::write_authentication_md5_password(
-            out_, std::span<const std::byte, 4>(reinterpret_cast<const std::byte*>(salt.data()), 4));
-        if (!co_await send(out_)) co_return false;
-        auto payload = co_await read_auth_message();
-        if (!payload) co_return false;
-        const auto message = protocol::PasswordMessage::parse(*payload);
-        const bool ok = message && entry &&
-                        (entry->kind == auth::PasswordKind::md5
-                             ? auth::md5_verify_response(message->password, entry->text, salt)
-                             : auth::md5_verify_response_with_password(message->password, entry->text,
-                                                                        user_, salt));
-        if (!ok) co_return co_await refused();
-        co_return true;
-    }
-
-    // SCRAM-SHA-256, real or doomed (unknown user, or only an md5 hash stored).
-    std::optional<auth::ScramServerExchange> exchange;
-    if (!choice.doomed && entry && entry->kind == auth::PasswordKind::scram_sha_256)
-        exchange.emplace(*entry->scram, auth::make_scram_nonce(random));
-    else if (!choice.doomed && entry && entry->kind == auth::PasswordKind::plain)
-        exchange.emplace(auth::ScramServerExchange::from_password(entry->text, random));
-    else
-        exchange.emplace(auth::ScramServerExchange::mock(user_, worker_.mock_key(), auth::make_scram_nonce(random)));
-    protocol::write_authentication_sasl(out_, {std::string_view("SCRAM-SHA-256")});
-    if (!co_await send(out_)) co_return false;
-
-    auto initial = co_await read_auth_message();
-    if (!initial) co_return false;
-    const auto first = protocol::SaslInitialResponse::parse(*initial);
-    if (!first || first->mechanism != "SCRAM-SHA-256" || !first->initial_response) {
-        co_await fail(sqlstate::protocol_violation, "client selected an invalid SASL authentication mechanism");
-        co_return false;
-    }
-    auto server_first = exchange->step(text_of(*first->initial_response));
-    if (!server_first) {
-        co_await fail(auth::sqlstate(server_first.error().code), "SCRAM authentication failed");
-        co_return false;
-    }
-    protocol::write_authentication_sasl_continue(out_, bytes_of(server_first.value()));
-    if (!co_await send(out_)) co_return false;
-
-    auto response = co_await read_auth_message();
-    if (!response) co_return false;
-    auto server_final = exchange->step(text_of(*response));
-    if (!server_final) {
-        if (server_final.error().code == auth::ScramErrc::invalid_proof) co_return co_await refused();
-        co_await fail(auth::sqlstate(server_final.error().code), "SCRAM authentication failed");
-        co_return false;
-    }
-    // Keys recovered from a stored SCRAM secret log us in to PostgreSQL as this user; with a
-    // plaintext entry the password itself does (our exchange used a salt of our own).
-    if (entry && entry->kind == auth::PasswordKind::scram_sha_256) scram_keys_ = exchange->client_keys();
-    protocol::write_authentication_sasl_final(out_, bytes_of(server_final.value()));
-    co_return co_await send(out_);
-}
-
-pool::ServerLogin PooledSession::server_login() const {
-    pool::ServerLogin login;
-    login.user = user_;
-    login.database = database_;
-    login.password = stored_password_;
-    login.scram_keys = scram_keys_;
-    return login;
-}
-
-// AuthenticationOk and the server's parameters. The first client of a pool waits for one
-// server login here, which also proves the database and credentials work.
-asio::awaitable<bool> PooledSession::welcome() {
-    if (!co_await acquire_server()) co_return false;
-    // The server's values after the client's startup settings were applied are the client's
-    // session values from now on, in the server's own spelling ("utc" -> "UTC").
-    const auto parameters = server_->parameters();
-    pool::Parameters reported;
-    for (const auto& [name, value] : parameters)
-        if (pool::synced_reported_name(name) == name) pool::set_value(reported, name, value);
-    wanted_reported_ = worker_.parameter_sets().intern(std::move(reported));
-    if (mode_ != conf::PoolMode::session) co_await release_server();
-
-    protocol::write_authentication_ok(out_);
-    for (const auto& [name, value] : parameters) protocol::write_parameter_status(out_, name, value);
-    auth::SystemRandom random;
-    while (cancel_secret_ == 0)
-        random.fill(std::span(reinterpret_cast<std::uint8_t*>(&cancel_secret_), sizeof cancel_secret_));
-    CancelTarget owner;
-    owner.owner_worker = worker_.index();
-    owner.owner_session = id_;
-    worker_.services().cancels.add({static_cast<std::uint32_t>(id_), cancel_secret_}, owner);
-    protocol::write_backend_key_data(out_, static_cast<std::int32_t>(id_ & 0x7fffffff), cancel_secret_);
-    protocol::write_ready_for_query(out_, protocol::TransactionStatus::idle);
-    welcomed_ = true;
-    slow_client_ = true;  // its first request may be long in coming: wait for it without a buffer
-    enter(ClientState::idle, Clock::now());
-    const bool sent = co_await send(out_);
-    protocol::ByteBuffer().swap(out_);  // the login's buffer is not needed while the client idles
-    co_return sent;
-}
 
 // A server for the client's next session or transaction, on the node routing says is right
 // now. Before the client's ReadyForQuery, waiting for a node is bounded by listen.connect_wait;
