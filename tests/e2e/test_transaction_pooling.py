@@ -2,7 +2,8 @@
 """Transaction pooling that applications don't notice, through a real pgfront in front of a
 real Patroni cluster, with real drivers: named prepared statements keep working while every
 transaction may land on another server connection (pgbench -M prepared, psycopg 3 with
-prepare_threshold=0, JDBC with prepareThreshold=1, node-postgres named queries), session
+prepare_threshold=0, JDBC with prepareThreshold=1, node-postgres named queries, and more
+statements than pool.max_prepared_statements lets a server connection keep), session
 settings follow the client from server to server, a switchover under write load costs only
 the transactions in flight, and with no primary at all the next transaction waits
 (pool.failover_hold) instead of failing."""
@@ -51,12 +52,12 @@ def setUpModule():
     PROXY.wait_listening(PORT, timeout=10)
 
 
-def proxy_config(port, userlist, failover_hold="60s"):
+def proxy_config(port, userlist, failover_hold="60s", pool_extra=""):
     return CLUSTER.pgfront_cluster_yaml() + f"""
 health: {{interval: 200ms, failover_interval: 50ms, timeout: 500ms}}
 listen: {{primary: "127.0.0.1:{port}", replica: "127.0.0.1:{free_port()}", client_login_timeout: 10s}}
 admin: {{listen: "127.0.0.1:{ADMIN_PORT}"}}
-pool: {{mode: transaction, default_pool_size: {POOL_SIZE}, query_wait_timeout: 60s, failover_hold: {failover_hold}}}
+pool: {{mode: transaction, default_pool_size: {POOL_SIZE}, query_wait_timeout: 60s, failover_hold: {failover_hold}{pool_extra}}}
 auth: {{type: scram-sha-256, auth_file: "{userlist}", auth_user: pgbouncer}}
 log: {{level: info}}
 """
@@ -354,6 +355,32 @@ class TransactionPooling(unittest.TestCase):
             PROXY.write_config(proxy_config(PORT, os.path.join(WORKDIR.name, "userlist.txt")))
             PROXY.reload()
             wait_until(lambda: not primary_missing(), 60, what="primary back")
+
+    def test_10_max_prepared_statements_bounds_each_server_connection(self):
+        # A client using more named statements than a server connection may keep: the
+        # least recently used ones are closed on the server and prepared again when used.
+        limit = 3
+        userlist = os.path.join(WORKDIR.name, "userlist.txt")
+        PROXY.write_config(proxy_config(PORT, userlist, pool_extra=f", max_prepared_statements: {limit}"))
+        PROXY.reload()
+        time.sleep(0.5)
+        try:
+            counts = []
+            with connect(prepare_threshold=0) as conn:
+                for round_ in range(4):
+                    for n in range(8):
+                        value = conn.execute(f"SELECT {n} + %s::int AS v", (round_,)).fetchone()[0]
+                        self.assertEqual(value, n + round_)
+                        # psycopg prepares this one too: it counts itself on whichever server
+                        # connection it ran on.
+                        counts.append(conn.execute(
+                            "SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'pgfront%%'").fetchone()[0])
+            print(f"prepared statements per server connection seen: max {max(counts)} (limit {limit})", file=sys.stderr)
+            self.assertLessEqual(max(counts), limit)
+            self.assertEqual(max(counts), limit, "the server connections never filled up: the test proves nothing")
+        finally:
+            PROXY.write_config(proxy_config(PORT, userlist))
+            PROXY.reload()
 
 
 class Metrics(unittest.TestCase):
