@@ -1,6 +1,8 @@
 // The reply-matching model behind PipelineTracker; see the header for the rules it follows.
 #include "protocol/pipeline_tracker.hpp"
 
+#include <algorithm>
+
 #include "protocol/error_fields.hpp"
 #include "protocol/message_type.hpp"
 
@@ -42,7 +44,10 @@ void PipelineTracker::push(Pending p) {
 void PipelineTracker::pop_front() {
     const Pending p = queue_.front();
     queue_.pop_front();
-    if (!is_marker(p)) --requests_;
+    if (!is_marker(p)) {
+        --requests_;
+        if (flush_owed_ > 0) --flush_owed_;
+    }
     if (expects_ready(p)) --ready_expected_;
     phase_ = Phase::start;
     copy_data_seen_ = false;
@@ -54,6 +59,7 @@ void PipelineTracker::erase_second() {
     queue_.erase(queue_.begin() + 1);
     if (!is_marker(p)) --requests_;
     if (expects_ready(p)) --ready_expected_;
+    flush_owed_ = std::min(flush_owed_, requests_);
 }
 
 // Whether the queue ends in an extended-protocol message with no Sync, Query or FunctionCall
@@ -103,6 +109,12 @@ void PipelineTracker::skip_to_sync() {
     if (queue_.empty()) skipping_ = true;
 }
 
+bool PipelineTracker::replies_due() const {
+    if (requests_ == 0) return false;
+    if (ready_expected_ > 0 || flush_owed_ > 0) return true;
+    return phase_ == Phase::copy_out || phase_ == Phase::copy_out_done || phase_ == Phase::copy_both;
+}
+
 PipelineTracker::Result PipelineTracker::violation(std::string_view problem) {
     if (!violated_) {
         violated_ = true;
@@ -144,7 +156,10 @@ PipelineTracker::Result PipelineTracker::on_frontend(char type, Bytes payload) {
                                                                        : Pending::describe_portal;
             break;
         case frontend::flush:
-            return {};  // no reply, no state: whatever preceded it decides
+            // No reply of its own; the server sends what it owes so far (a server skipping
+            // to Sync, or in copy-in, ignores it).
+            if (!skipping_ && phase_ != Phase::copy_in) flush_owed_ = requests_;
+            return {};
         case frontend::sync:
             push(Pending::sync);
             skipping_ = false;

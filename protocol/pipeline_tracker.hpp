@@ -52,6 +52,13 @@ class PipelineTracker {
     std::size_t outstanding_requests() const { return requests_; }
     // ReadyForQuery messages still to come.
     std::size_t outstanding_ready_for_query() const { return ready_expected_; }
+    // The server sends replies without waiting for more from the client: a Sync, Query or
+    // FunctionCall is outstanding (the server flushes everything before it), a Flush follows
+    // requests not yet answered, or a COPY streams to the client. Outstanding extended
+    // messages alone are not enough: the server holds their replies until Sync or Flush, so
+    // a proxy waiting for them while the rest of the client's batch is still in flight
+    // would wait forever.
+    bool replies_due() const;
     bool in_copy() const;
     // COPY FROM STDIN is under way: the server waits for the client's CopyData/CopyDone.
     bool awaiting_copy_data() const { return phase_ == Phase::copy_in; }
@@ -121,6 +128,7 @@ class PipelineTracker {
     TransactionStatus status_ = TransactionStatus::idle;
     std::size_t requests_ = 0;
     std::size_t ready_expected_ = 0;
+    std::size_t flush_owed_ = 0;  // oldest outstanding requests a Flush made the server send
     std::string_view unusable_reason_;
 };
 

@@ -647,10 +647,12 @@ asio::awaitable<void> PooledSession::relay() {
             co_await release_server();
             continue;
         }
-        // Whose turn it is follows from the protocol: the server's while it owes replies
-        // (unless it waits for COPY data), the client's otherwise. Reading one side at a
-        // time keeps the loop free of cancelled waits.
-        if (tracker.outstanding_requests() > 0 && !tracker.awaiting_copy_data()) {
+        // Whose turn it is follows from the protocol: the server's while it owes replies it
+        // will send unprompted (unless it waits for COPY data), the client's otherwise, also
+        // when requests are outstanding but the rest of the client's batch (a Bind of many
+        // megabytes, its Sync) is still on its way. Reading one side at a time keeps the
+        // loop free of cancelled waits.
+        if (tracker.replies_due() && !tracker.awaiting_copy_data()) {
             if (!co_await read_server()) co_return;
         } else {
             if (!co_await read_client()) co_return;

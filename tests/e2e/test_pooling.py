@@ -4,9 +4,11 @@ authenticates clients itself (SCRAM with the secret PostgreSQL stores, so the se
 reuses the client's proof keys; MD5 and wrong passwords too), shares a small pool among more
 clients than servers, never hands a dirty server to another client, and passes COPY,
 errors inside transactions and cancels through."""
+import hashlib
 import os
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -223,6 +225,37 @@ class Pooling(unittest.TestCase):
             self.assertEqual(fields["C"], "08P01")
         with connect() as conn:
             self.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
+
+    def test_11_rows_over_64_mb_both_ways_and_pgfront_stays_under_64_mb(self):
+        size = 70 * 1024 * 1024
+        body = os.urandom(size // 2).hex()  # incompressible text: the wire carries all of it
+        digest = hashlib.md5(body.encode()).hexdigest()
+        with connect() as conn:
+            conn.execute("CREATE TABLE IF NOT EXISTS big_rows (id int PRIMARY KEY, body text)")
+            # One Bind message of 70 MB to the server, one DataRow of 70 MB back.
+            stored = conn.execute("INSERT INTO big_rows VALUES (1, %s) RETURNING md5(body), length(body)",
+                                  (body,)).fetchone()
+            self.assertEqual(stored, (digest, size))
+            back = conn.execute("SELECT body FROM big_rows WHERE id = 1").fetchone()[0]
+            self.assertEqual(len(back), size)
+            self.assertEqual(hashlib.md5(back.encode()).hexdigest(), digest)
+            del back
+            conn.execute("DROP TABLE big_rows")
+        with connect() as conn:
+            self.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
+        # The buffers that grew for those messages are given back once they are relayed (what
+        # malloc keeps of them is bounded by its trim threshold).
+        rss_mb = status_kb(PROXY.pid, "VmRSS") / 1024
+        print(f"pgfront RSS after relaying 70 MB rows: {rss_mb:.1f} MB", file=sys.stderr)
+        self.assertLess(rss_mb, 64)
+
+
+def status_kb(pid, key):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    raise KeyError(key)
 
 
 class OtherModes(unittest.TestCase):

@@ -22,6 +22,7 @@ namespace {
 //   #n   n ReadyForQuery outstanding         x   the connection is not reusable
 //   !    the previous message was a protocol violation (otherwise it must be accepted)
 //   @S   the last transaction status is S (I, T or E)
+//   ^    the server owes replies it sends unprompted    v   it owes none (yet)
 ByteBuffer backend_payload(char type, std::string_view arg) {
     if (type == 'Z') return raw(arg.empty() ? "I"sv : arg);
     if (type == 'E') {
@@ -64,6 +65,10 @@ void run(std::string_view script) {
             CHECK(t.at_boundary());
         } else if (token == "~") {
             CHECK_FALSE(t.at_boundary());
+        } else if (token == "^") {
+            CHECK(t.replies_due());
+        } else if (token == "v") {
+            CHECK_FALSE(t.replies_due());
         } else if (token == "x") {
             CHECK_FALSE(t.reusable());
         } else if (token == "!") {
@@ -194,6 +199,25 @@ TEST_CASE("protocol violations") {
         {"RowDescription before ParameterDescription", ">D:S >S <T !"},
         {"FunctionCallResponse missing", ">F <Z:I !"},
         {"violations stick", "<Z:I ! >Q ! <N ! x"},
+    });
+}
+
+TEST_CASE("replies are due only after Sync, Query, FunctionCall or Flush") {
+    run_all({
+        {"nothing sent", "v |"},
+        {"simple query", ">Q ^ <T <D ^ <C <Z v |"},
+        {"function call", ">F ^ <V <Z v |"},
+        // The rest of the batch (Bind, Execute, Sync) may still be on its way: the server holds
+        // ParseComplete until then, so nobody may wait for it.
+        {"extended batch arriving in pieces", ">P v >B v >E v >S ^ <1 <2 ^ <C <Z v |"},
+        {"Flush makes the server send what it owes so far", ">P >H ^ <1 v >B v >E >H ^ <2 <C v >S ^ <Z v |"},
+        {"requests behind a Flush are not due", ">P >H >B ^ <1 v >S ^ <2 <Z v |"},
+        {"pipeline: a synced batch is due, the next one is not once it is answered",
+         ">P >B >E >S >P >B ^ <1 <2 <C ^ <Z v >E >S ^ <1 <2 <C <Z v |"},
+        {"an error leaves the server skipping to Sync: nothing due",
+         ">P >B >E ~ <E v >S ^ <Z v |"},
+        {"COPY TO STDOUT streams to the client", ">Q <H ^ <d <d <c ^ <C <Z v |"},
+        {"COPY FROM STDIN waits for the client, then answers", ">Q <G >d >c ^ <C <Z v |"},
     });
 }
 
