@@ -145,15 +145,17 @@ def kill_quietly(pid, sig):
 # --------------------------------------------------------------------------------------------
 # Processes
 
-def pdeathsig_prefix(signal_name="TERM"):
-    """`setpriv --pdeathsig` arguments that stop a child when this test process dies without
-    cleaning up, or [] when called off the main thread: Linux sends the parent-death signal
-    when the *thread* that forked the child exits, so a child started from a short-lived
-    thread (a threading.Timer restarting Patroni) would be killed moments after it started."""
-    if threading.current_thread() is not threading.main_thread():
-        return []
-    return ["setpriv", "--pdeathsig", signal_name, "--"]
+def pdeathsig_usable():
+    """Whether a child started now may get a parent-death signal (stopping it when this test
+    process dies without cleaning up). Only on the main thread: Linux sends the signal when
+    the *thread* that forked the child exits, so a child started from a short-lived thread
+    (a threading.Timer restarting Patroni) would be killed moments after it started."""
+    return threading.current_thread() is threading.main_thread()
 
+
+def pdeathsig_prefix():
+    """`setpriv --pdeathsig TERM --` to put before a command, or [] (see pdeathsig_usable)."""
+    return ["setpriv", "--pdeathsig", "TERM", "--"] if pdeathsig_usable() else []
 
 
 class Proc:

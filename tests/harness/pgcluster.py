@@ -722,7 +722,7 @@ class Cluster:
 
     def _spawn_patroni(self, node):
         cmd = ["setpriv", f"--reuid={PG_USER}", f"--regid={PG_USER}", "--init-groups"]
-        if self.pdeathsig and hu.pdeathsig_prefix():  # [] off the main thread: see there
+        if self.pdeathsig and hu.pdeathsig_usable():
             cmd += ["--pdeathsig", "TERM"]
         cmd += ["--", PATRONI, node.config_path]
         with open(node.log_path, "ab") as log:
