@@ -8,7 +8,9 @@
 
 #include <boost/json.hpp>
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <future>
 #include <stdexcept>
 #include <thread>
@@ -347,8 +349,19 @@ AdminServer::AdminServer(AdminSources sources) : impl_(std::make_unique<Impl>())
 AdminServer::~AdminServer() { stop(); }
 
 void AdminServer::start(const conf::Endpoint& listen) {
-    if (!impl_->server.bind_to_port(listen.host, listen.port))
-        throw std::runtime_error("cannot listen: admin API on " + listen.to_string());
+    // httplib's default adds SO_REUSEPORT, which would let a second pgfront share this port.
+    impl_->server.set_socket_options([](socket_t sock) {
+        const int yes = 1;
+        ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
+    errno = 0;
+    if (!impl_->server.bind_to_port(listen.host, listen.port)) {
+        // httplib only says "false"; the errno of its failed bind or listen is still set (it
+        // only closes the socket afterwards) and is what an operator needs ("Address already in use").
+        const int why = errno;
+        throw std::runtime_error("cannot listen: admin API on " + listen.to_string() + ": " +
+                                 (why != 0 ? std::strerror(why) : "unknown error"));
+    }
     impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
 }
 

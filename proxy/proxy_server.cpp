@@ -145,13 +145,7 @@ ProxyServer::ProxyServer(std::shared_ptr<const conf::Config> config, int workers
 ProxyServer::~ProxyServer() { stop(); }
 
 void ProxyServer::start() {
-    for (auto& worker : impl_->workers) {
-        try {
-            worker->listen();
-        } catch (const boost::system::system_error& e) {
-            throw std::runtime_error(std::string("cannot listen: ") + e.what());
-        }
-    }
+    for (auto& worker : impl_->workers) worker->listen();
     for (auto& worker : impl_->workers) worker->start_thread();
 }
 

@@ -35,6 +35,14 @@ tcp::endpoint resolve_listen(const conf::Endpoint& endpoint) {
     const auto host = endpoint.host == "*" ? std::string("0.0.0.0") : endpoint.host;
     return {asio::ip::make_address(host), endpoint.port};
 }
+void assert_nobody_listens(const tcp::endpoint& endpoint) {
+    asio::io_context scratch;
+    tcp::acceptor probe(scratch);
+    probe.open(endpoint.protocol());
+    probe.set_option(tcp::acceptor::reuse_address(true));
+    probe.bind(endpoint);
+    probe.listen(1);
+}
 }  // namespace
 
 Worker::Worker(int index, std::shared_ptr<const conf::Config> config, WorkerServices services)
@@ -54,11 +62,20 @@ void Worker::listen() {
     auto open = [&](const conf::Endpoint& where, ListenerRole role) {
         auto acceptor = std::make_unique<tcp::acceptor>(context_);
         const auto endpoint = resolve_listen(where);
-        acceptor->open(endpoint.protocol());
-        acceptor->set_option(tcp::acceptor::reuse_address(true));
-        acceptor->set_option(reuse_port(true));
-        acceptor->bind(endpoint);
-        acceptor->listen(config_->listen.backlog);
+        try {
+            // SO_REUSEPORT lets this process's workers share the port, but would also let a
+            // second pgfront (same user) start on it and silently take half the connections:
+            // the first worker first checks that nobody else listens there.
+            if (index_ == 0) assert_nobody_listens(endpoint);
+            acceptor->open(endpoint.protocol());
+            acceptor->set_option(tcp::acceptor::reuse_address(true));
+            acceptor->set_option(reuse_port(true));
+            acceptor->bind(endpoint);
+            acceptor->listen(config_->listen.backlog);
+        } catch (const boost::system::system_error& e) {
+            throw std::runtime_error("cannot listen: " + std::string(role == ListenerRole::primary ? "primary" : "replica") +
+                                     " port on " + where.to_string() + ": " + e.code().message());
+        }
         asio::co_spawn(context_, accept_loop(*acceptor, role), [where](std::exception_ptr e) {
             if (!e) return;
             try {

@@ -79,6 +79,36 @@ admin: {{listen: "127.0.0.1:1"}}
         self.assertEqual(r.returncode, 1)
         self.assertIn("cannot listen", r.stderr)
 
+    def test_a_second_pgfront_on_the_same_ports_is_refused(self):
+        # Workers share their ports through SO_REUSEPORT; that must not let another pgfront in.
+        from pgfront_process import PgFront, free_ports
+        primary, replica, admin, other1, other2, other3 = free_ports(6)
+
+        def config(p, r, a):
+            return f"""
+cluster:
+  name: t
+  nodes: [{{name: n1, host: 127.0.0.1, port: 1, api: "http://127.0.0.1:1"}}]
+listen: {{primary: "127.0.0.1:{p}", replica: "127.0.0.1:{r}", workers: 2}}
+admin: {{listen: "127.0.0.1:{a}"}}
+"""
+        with PgFront(pgfront_binary(), config(primary, replica, admin)) as first:
+            first.wait_listening(primary)
+            first.wait_listening(admin)
+            cases = [(config(primary, other1, other2), f"primary port on 127.0.0.1:{primary}"),
+                     (config(other1, replica, other2), f"replica port on 127.0.0.1:{replica}"),
+                     (config(other1, other2, admin), f"admin API on 127.0.0.1:{admin}")]
+            for text, what in cases:
+                with self.subTest(what=what), tempfile.TemporaryDirectory() as d:
+                    path = os.path.join(d, "pgfront.yaml")
+                    with open(path, "w") as f:
+                        f.write(text)
+                    r = run("-c", path)
+                    self.assertEqual(r.returncode, 1, r.stderr)
+                    self.assertIn(f"cannot listen: {what}: Address already in use", r.stderr)
+            self.assertTrue(first.running())
+            self.assertTrue(socket.create_connection(("127.0.0.1", primary), timeout=2))
+
 
 if __name__ == "__main__":
     e2e_common.main()

@@ -23,9 +23,26 @@ import threading
 import time
 
 LOOPBACK = "127.0.0.1"
-# Auto ports come from below the kernel's ephemeral range (32768-60999 here), so an outgoing
-# connection can never be sitting on a port we are about to give to a server.
-AUTO_PORT_RANGE = (20000, 32000)
+
+
+def _auto_port_range(preferred=(20000, 32000), floor=10000):
+    """Auto ports come from outside the kernel's ephemeral range, so an outgoing connection
+    can never take a port between our check and the server's bind. The range is read off the
+    running kernel (32768-60999 by default, but hosts tune it): the preferred range when it is
+    clear of it, else the widest gap on either side."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            lo, hi = (int(x) for x in f.read().split())
+    except (OSError, ValueError):
+        return preferred
+    if preferred[1] < lo or preferred[0] > hi:
+        return preferred
+    gaps = [(floor, lo), (hi + 1, 65536)]
+    start, end = max(gaps, key=lambda g: g[1] - g[0])
+    return (start, end) if end - start >= 1000 else preferred
+
+
+AUTO_PORT_RANGE = _auto_port_range()
 
 _CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -230,13 +247,14 @@ _reservations = {}  # port -> abstract unix socket held while reserved
 
 
 def tcp_port_bindable(port, host=LOOPBACK):
-    """True when a server could listen on host:port now. SO_REUSEADDR as the servers use it:
-    without it, connections of a server that just stopped (TIME_WAIT) make the port look busy
-    for a minute, while etcd/PostgreSQL/Patroni themselves bind it fine."""
+    """True when a server could listen on host:port now: bind and listen, with SO_REUSEADDR as
+    the servers use it (without it, connections of a server that just stopped (TIME_WAIT) make
+    the port look busy for a minute, while etcd/PostgreSQL/Patroni themselves bind it fine)."""
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         s.bind((host, port))
+        s.listen(1)
         return True
     except OSError:
         return False
@@ -282,6 +300,17 @@ def free_port():
 
 def free_ports(n):
     return [free_port() for _ in range(n)]
+
+
+def port_users(port):
+    """What the kernel has on TCP port `port` (ss -tanpe), for an error message when a
+    server could not bind a port we reserved for it."""
+    try:
+        out = subprocess.run(["ss", "-tanpe", f"( sport = :{port} or dport = :{port} )"],
+                             capture_output=True, text=True, timeout=5)
+        return out.stdout.strip() or out.stderr.strip()
+    except (OSError, subprocess.SubprocessError) as e:
+        return f"<ss failed: {e}>"
 
 
 def port_open(port, host=LOOPBACK, timeout=0.5):

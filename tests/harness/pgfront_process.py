@@ -11,6 +11,7 @@ manager, atexit, SIGTERM). Stdlib only.
         rc = pf.terminate(timeout=10)                     # SIGTERM, SIGKILL after the bound
 """
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -106,14 +107,22 @@ class PgFront:
         deadline = time.monotonic() + timeout
         while True:
             if not self.running():
+                log = hu.tail_file(self.log_path, 40)
                 raise PgFrontError(f"pgfront exited with {self.returncode} before listening on "
-                                   f"{port}; log:\n{hu.tail_file(self.log_path, 40)}")
+                                   f"{port}; log:\n{log}{self._busy_ports_report(log)}")
             if hu.port_open(port, host, timeout=0.5):
                 return True
             if time.monotonic() >= deadline:
                 raise PgFrontError(f"pgfront not listening on {host}:{port} after {timeout}s; log:\n"
                                    f"{hu.tail_file(self.log_path, 40)}")
             time.sleep(0.05)
+
+    @staticmethod
+    def _busy_ports_report(log):
+        """For "cannot listen ... on HOST:PORT" in the log: who holds that port, so a clash
+        with something outside the harness's reservations explains itself."""
+        ports = sorted(set(re.findall(r"cannot listen:.*?:(\d+)\b", log)))
+        return "".join(f"\nTCP port {p} now:\n{hu.port_users(int(p))}" for p in ports)
 
     def send_signal(self, sig):
         if self.running():
