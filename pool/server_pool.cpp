@@ -178,12 +178,19 @@ void ServerPool::arm_tick() {
     const auto next = state_.next_deadline(Clock::now());
     if (!next) {
         tick_.cancel();
+        tick_armed_ = false;
         return;
     }
-    if (tick_.expiry() == *next) return;
+    // Deadlines mostly move later (the next waiter in line came later, a server went idle
+    // just now). A pending tick that is due no later than needed stays: waking early costs
+    // one empty tick, while re-arming on every lease made the event loop reprogram its kernel
+    // timeout about once per transaction.
+    if (tick_armed_ && tick_.expiry() <= *next) return;
     tick_.expires_at(*next);
+    tick_armed_ = true;
     tick_.async_wait([this, alive = alive_](boost::system::error_code ec) {
         if (ec || !*alive) return;
+        tick_armed_ = false;
         carry_out(state_.tick(Clock::now()));
     });
 }

@@ -90,6 +90,7 @@ private:
     std::map<ServerId, std::unique_ptr<ServerConnection>> idle_;
     std::optional<Parameters> parameters_;
     boost::asio::steady_timer tick_;
+    bool tick_armed_ = false;  // a wait on tick_ is pending
     PoolQuotas quotas_;
     bool starved_ = false;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
