@@ -6,8 +6,9 @@ Stdlib only. Nothing here reads anything outside the repository at run time.
   /proc so a recycled pid is never signalled). Every wait is bounded.
 * Ports: `reserve_port` holds an abstract unix socket named after the port for as long as the
   reservation lives, so two harness users (tests, the demo, benchmarks; any process) never
-  hand out the same port, and checks the TCP port is bindable on 127.0.0.1. The names vanish
-  with the process: nothing is left on disk.
+  hand out the same port, checks the TCP port is bindable on 127.0.0.1, and keeps it bound
+  (never listening) so that no outgoing connection gets it as its local port meanwhile. Both
+  vanish with the process: nothing is left on disk.
 * Cleanup: objects that own processes register themselves; an atexit hook stops whatever is
   still registered, and SIGTERM/SIGHUP (when nobody else handles them) raise
   TerminatedBySignal (a KeyboardInterrupt) so `with` blocks and finally clauses run.
@@ -243,7 +244,7 @@ class Proc:
 # Ports
 
 _port_lock = threading.Lock()
-_reservations = {}  # port -> abstract unix socket held while reserved
+_reservations = {}  # port -> (abstract unix socket, bound TCP socket or None) while reserved
 
 
 def tcp_port_bindable(port, host=LOOPBACK):
@@ -262,6 +263,22 @@ def tcp_port_bindable(port, host=LOOPBACK):
         s.close()
 
 
+def _hold_tcp_port(port, host=LOOPBACK):
+    """A TCP socket bound (SO_REUSEADDR, never listening) to host:port, or None when the port
+    is taken. While it exists the kernel gives the port to no outgoing connection (connect()
+    skips ports somebody bound explicitly), so nothing can take it between the reservation
+    and the server's own bind; the servers (PostgreSQL, etcd, Patroni, pgfront, PgBouncer,
+    HAProxy) all bind with SO_REUSEADDR, which a bound, non-listening socket lets through."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        s.bind((host, port))
+        return s
+    except OSError:
+        s.close()
+        return None
+
+
 def reserve_port(port, check_tcp=True):
     """Reserves port for this process (see module doc). False when taken or not bindable."""
     with _port_lock:
@@ -273,18 +290,24 @@ def reserve_port(port, check_tcp=True):
         except OSError:
             u.close()
             return False
-        if check_tcp and not tcp_port_bindable(port):
-            u.close()
-            return False
-        _reservations[port] = u
+        held = None
+        if check_tcp:
+            held = _hold_tcp_port(port)
+            if held is None or not tcp_port_bindable(port):
+                u.close()
+                if held is not None:
+                    held.close()
+                return False
+        _reservations[port] = (u, held)
         return True
 
 
 def release_port(port):
     with _port_lock:
-        u = _reservations.pop(port, None)
-    if u is not None:
-        u.close()
+        reservation = _reservations.pop(port, None)
+    for s in reservation or ():
+        if s is not None:
+            s.close()
 
 
 def free_port():

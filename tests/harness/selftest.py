@@ -302,6 +302,38 @@ def cli_test(args):
             os.unlink(base + ".out")
 
 
+def port_reservation_test():
+    """A reserved port is never the local port of an outgoing connection, yet a server binds
+    it. Run in a network namespace of its own (unshare -n, loopback only) whose ephemeral
+    range is narrowed to the reserved port and one more."""
+    step("port reservation vs outgoing connections")
+    script = f"""
+import socket, subprocess, sys
+sys.path.insert(0, {HERE!r})
+import harnessutil as hu
+subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+port = hu.free_port()
+server = socket.socket(); server.bind(("127.0.0.1", port + 2)); server.listen(8)
+with open("/proc/sys/net/ipv4/ip_local_port_range", "w") as f:
+    f.write(f"{{port}} {{port + 1}}")
+used = []
+for _ in range(2):
+    c = socket.socket()
+    try:
+        c.connect(server.getsockname()); used.append(c.getsockname()[1])
+    except OSError:
+        used.append(None)
+taker = socket.socket(); taker.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+taker.bind(("127.0.0.1", port)); taker.listen(1)
+print(port, used)
+"""
+    r = subprocess.run(["unshare", "-n", sys.executable, "-c", script], capture_output=True, text=True, timeout=30)
+    check(r.returncode == 0, f"port reservation script: {r.stderr[-400:]}")
+    port, used = r.stdout.split(" ", 1)
+    check(used.strip() == f"[{int(port) + 1}, None]",
+          f"outgoing connections used {used.strip()} with {port} reserved (want only {int(port) + 1})")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--nodes", type=int, default=3)
@@ -310,6 +342,7 @@ def main():
     ap.add_argument("--skip-library", action="store_true")
     args = ap.parse_args()
     t0 = time.monotonic()
+    port_reservation_test()
     if not args.skip_library:
         library_test(args)
     if not args.skip_cli:
