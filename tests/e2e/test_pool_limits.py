@@ -255,7 +255,7 @@ class Limits(unittest.TestCase):
         if self.proxy and result and any(test is self for test, _ in result.failures + result.errors):
             print(self.proxy.log_text()[-6000:])
         if self.proxy:
-            self.proxy.terminate()
+            self.proxy.close()
 
     def start(self, pool="", auth=""):
         port = free_port()

@@ -10,6 +10,7 @@ manager, atexit, SIGTERM). Stdlib only.
         pf.reload()                                       # SIGHUP
         rc = pf.terminate(timeout=10)                     # SIGTERM, SIGKILL after the bound
 """
+import atexit
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import weakref
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harnessutil as hu  # noqa: E402
@@ -26,6 +28,26 @@ from harnessutil import free_port, free_ports, release_port, port_open  # noqa: 
 
 class PgFrontError(RuntimeError):
     pass
+
+
+# Work directories PgFront made and must delete, also when a test only terminate()d its
+# pgfront (to read the log afterwards, or to start it again) and never close()d it.
+_workdirs_to_remove = {}  # path -> weak reference to its PgFront
+
+
+def _remove_workdirs():
+    for path, ref in list(_workdirs_to_remove.items()):
+        pgfront = ref()
+        if pgfront is not None:
+            try:
+                pgfront.close(timeout=5)
+            except Exception:  # noqa: BLE001 - exiting: remove what can be removed
+                pass
+        shutil.rmtree(path, ignore_errors=True)
+    _workdirs_to_remove.clear()
+
+
+atexit.register(_remove_workdirs)
 
 
 class PgFront:
@@ -39,6 +61,8 @@ class PgFront:
         os.makedirs(self.workdir, exist_ok=True)
         # By default only a directory we created is removed (after the process stopped).
         self.remove_workdir = self._made_workdir if remove_workdir is None else remove_workdir
+        if self.remove_workdir:
+            _workdirs_to_remove[self.workdir] = weakref.ref(self)
         self.config_path = os.path.join(self.workdir, config_name)
         self.log_path = os.path.join(self.workdir, log_name)
         self.args = list(args)
@@ -185,6 +209,7 @@ class PgFront:
                 except Exception:
                     pass
                 shutil.rmtree(self.workdir, ignore_errors=True)
+                _workdirs_to_remove.pop(self.workdir, None)
 
     def log_text(self):
         try:
