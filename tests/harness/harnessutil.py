@@ -6,8 +6,8 @@ Stdlib only. Nothing here reads anything outside the repository at run time.
   /proc so a recycled pid is never signalled). Every wait is bounded.
 * Ports: `reserve_port` holds an abstract unix socket named after the port for as long as the
   reservation lives, so two harness users (tests, the demo, benchmarks; any process) never
-  hand out the same port, checks the TCP port is bindable on 127.0.0.1, and keeps it bound
-  (never listening) so that no outgoing connection gets it as its local port meanwhile. Both
+  hand out the same port, and keeps the TCP port bound on 127.0.0.1 (never listening): that
+  checks it is free, and no outgoing connection gets it as its local port meanwhile. Both
   vanish with the process: nothing is left on disk.
 * Cleanup: objects that own processes register themselves; an atexit hook stops whatever is
   still registered, and SIGTERM/SIGHUP (when nobody else handles them) raise
@@ -26,24 +26,9 @@ import time
 LOOPBACK = "127.0.0.1"
 
 
-def _auto_port_range(preferred=(20000, 32000), floor=10000):
-    """Auto ports come from outside the kernel's ephemeral range, so an outgoing connection
-    can never take a port between our check and the server's bind. The range is read off the
-    running kernel (32768-60999 by default, but hosts tune it): the preferred range when it is
-    clear of it, else the widest gap on either side."""
-    try:
-        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
-            lo, hi = (int(x) for x in f.read().split())
-    except (OSError, ValueError):
-        return preferred
-    if preferred[1] < lo or preferred[0] > hi:
-        return preferred
-    gaps = [(floor, lo), (hi + 1, 65536)]
-    start, end = max(gaps, key=lambda g: g[1] - g[0])
-    return (start, end) if end - start >= 1000 else preferred
-
-
-AUTO_PORT_RANGE = _auto_port_range()
+# Auto ports come from below the kernel's default ephemeral range (32768-60999); a reservation
+# also keeps its port bound (see _hold_tcp_port), so a host with another range is safe too.
+AUTO_PORT_RANGE = (20000, 32000)
 
 _CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -247,28 +232,14 @@ _port_lock = threading.Lock()
 _reservations = {}  # port -> (abstract unix socket, bound TCP socket or None) while reserved
 
 
-def tcp_port_bindable(port, host=LOOPBACK):
-    """True when a server could listen on host:port now: bind and listen, with SO_REUSEADDR as
-    the servers use it (without it, connections of a server that just stopped (TIME_WAIT) make
-    the port look busy for a minute, while etcd/PostgreSQL/Patroni themselves bind it fine)."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        s.bind((host, port))
-        s.listen(1)
-        return True
-    except OSError:
-        return False
-    finally:
-        s.close()
-
-
 def _hold_tcp_port(port, host=LOOPBACK):
     """A TCP socket bound (SO_REUSEADDR, never listening) to host:port, or None when the port
     is taken. While it exists the kernel gives the port to no outgoing connection (connect()
     skips ports somebody bound explicitly), so nothing can take it between the reservation
     and the server's own bind; the servers (PostgreSQL, etcd, Patroni, pgfront, PgBouncer,
-    HAProxy) all bind with SO_REUSEADDR, which a bound, non-listening socket lets through."""
+    HAProxy) all bind with SO_REUSEADDR, which a bound, non-listening socket lets through.
+    SO_REUSEADDR here too: without it, connections of a server that just stopped (TIME_WAIT)
+    would make the port look busy for a minute, while the servers themselves bind it fine."""
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
@@ -290,14 +261,10 @@ def reserve_port(port, check_tcp=True):
         except OSError:
             u.close()
             return False
-        held = None
-        if check_tcp:
-            held = _hold_tcp_port(port)
-            if held is None or not tcp_port_bindable(port):
-                u.close()
-                if held is not None:
-                    held.close()
-                return False
+        held = _hold_tcp_port(port) if check_tcp else None
+        if check_tcp and held is None:
+            u.close()
+            return False
         _reservations[port] = (u, held)
         return True
 
