@@ -73,8 +73,8 @@ void Worker::listen() {
             acceptor->bind(endpoint);
             acceptor->listen(config_->listen.backlog);
         } catch (const boost::system::system_error& e) {
-            throw std::runtime_error("cannot listen: " + std::string(role == ListenerRole::primary ? "primary" : "replica") +
-                                     " port on " + where.to_string() + ": " + e.code().message());
+            throw std::runtime_error("cannot listen: " + std::string(to_string(role)) + " port on " + where.to_string() +
+                                     ": " + e.code().message());
         }
         asio::co_spawn(context_, accept_loop(*acceptor, role), [where](std::exception_ptr e) {
             if (!e) return;
