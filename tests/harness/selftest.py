@@ -334,6 +334,24 @@ print(port, used)
           f"outgoing connections used {used.strip()} with {port} reserved (want only {int(port) + 1})")
 
 
+def workdir_cleanup_test():
+    """A PgFront's own work directory is gone when the test process exits, even if the test
+    never close()d it (only terminate()d it, to read the log)."""
+    step("PgFront work directory removed at exit without close()")
+    script = f"""
+import sys
+sys.path.insert(0, {HERE!r})
+from pgfront_process import PgFront
+pf = PgFront("/bin/true", "cluster: {{}}\\n")
+pf.terminate()
+print(pf.workdir)
+"""
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30)
+    check(r.returncode == 0, f"workdir script: {r.stderr[-400:]}")
+    workdir = r.stdout.strip()
+    check(workdir.startswith("/") and not os.path.exists(workdir), f"{workdir} left behind")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--nodes", type=int, default=3)
@@ -343,6 +361,7 @@ def main():
     args = ap.parse_args()
     t0 = time.monotonic()
     port_reservation_test()
+    workdir_cleanup_test()
     if not args.skip_library:
         library_test(args)
     if not args.skip_cli:
