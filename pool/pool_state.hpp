@@ -10,6 +10,8 @@
 #include <variant>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include "pool/pool_settings.hpp"
 
 namespace pgfront::pool {
@@ -39,7 +41,8 @@ struct WaitTimedOut {
     WaiterId waiter;
 };
 using PoolAction = std::variant<Grant, OpenServer, CloseServer, WaitTimedOut>;
-using PoolActions = std::vector<PoolAction>;
+// Nearly every call yields at most one or two actions (a grant, a close): no heap for those.
+using PoolActions = boost::container::small_vector<PoolAction, 2>;
 
 struct PoolCounts {
     std::size_t idle = 0;

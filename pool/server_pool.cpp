@@ -18,11 +18,17 @@ constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 }
 
 struct ServerPool::Waiter {
-    explicit Waiter(asio::any_io_executor executor) : signal(executor, Clock::time_point::max()) {}
-    asio::steady_timer signal;
+    // Made only when the answer does not come at once: under load most requests find an
+    // idle server straight away, and a timer per transaction is not free.
+    std::optional<asio::steady_timer> signal;
     Lease lease;
     bool check = false;  // run server_check_query before using the server
     bool done = false;
+
+    void answer() {
+        done = true;
+        if (signal) signal->cancel();
+    }
 };
 
 ServerPool::ServerPool(asio::any_io_executor executor, std::string node, conf::Endpoint endpoint,
@@ -69,11 +75,14 @@ asio::awaitable<Lease> ServerPool::acquire() {
 }
 
 asio::awaitable<Lease> ServerPool::wait_for_server(bool& check) {
-    Waiter waiter(executor_);
+    Waiter waiter;
     const auto id = next_waiter_++;
     waiters_[id] = &waiter;
     carry_out(state_.request(id, Clock::now()));
-    if (!waiter.done) co_await waiter.signal.async_wait(nothrow);
+    if (!waiter.done) {
+        waiter.signal.emplace(executor_, Clock::time_point::max());
+        co_await waiter.signal->async_wait(nothrow);
+    }
     waiters_.erase(id);
     if (!waiter.done) {
         // Woken without an answer: the session is being closed. Leave the queue.
@@ -133,8 +142,7 @@ void ServerPool::carry_out(PoolActions actions) {
             if (it == idle_.end() || waiter == waiters_.end()) continue;
             waiter->second->lease.server = std::move(it->second);
             waiter->second->check = grant->check;
-            waiter->second->done = true;
-            waiter->second->signal.cancel();
+            waiter->second->answer();
             idle_.erase(it);
         } else if (auto* open = std::get_if<OpenServer>(&action)) {
             // Warming up to min_pool_size must not take the room a starved pool waits for.
@@ -163,8 +171,7 @@ void ServerPool::carry_out(PoolActions actions) {
                 // A pool drained under its waiters (the node lost its role) sends them back to
                 // routing; a real query_wait_timeout is the client's answer.
                 waiter->second->lease.failure->definitive = !state_.draining();
-                waiter->second->done = true;
-                waiter->second->signal.cancel();
+                waiter->second->answer();
             }
         }
     }
@@ -218,8 +225,7 @@ asio::awaitable<void> ServerPool::open_server(bool reserve, QuotaTokens tokens) 
     for (auto& [waiter_id, waiter] : waiters_) {
         if (waiter->done) continue;
         waiter->lease.failure = *failure;
-        waiter->done = true;
-        waiter->signal.cancel();
+        waiter->answer();
         state_.cancel(waiter_id, Clock::now());
     }
 }

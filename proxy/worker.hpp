@@ -130,7 +130,9 @@ private:
 
     int index_;
     const conf::PoolMode pool_mode_;  // fixed for the process: sessions of both kinds never mix
-    boost::asio::io_context context_{1};
+    // One thread runs this context and only it touches the worker's sockets and timers (other
+    // threads post to it), so Asio's per-socket locking is dropped; posting stays locked.
+    boost::asio::io_context context_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
     std::shared_ptr<const conf::Config> config_;
     WorkerServices services_;
     health::TopologyPtr topology_;
