@@ -94,6 +94,8 @@ asio::awaitable<std::optional<LoginFailure>> ServerConnection::connect_and_login
             socket_.reset();
             input_.consume(input_.size());
             parameters_.clear();
+            in_hot_standby_ = false;
+            synced_to_.reset();
         }
     }
     const bool timed_out = deadline.expiry() <= std::chrono::steady_clock::now();
@@ -107,6 +109,8 @@ asio::awaitable<std::optional<LoginFailure>> ServerConnection::connect_and_login
 }
 
 void ServerConnection::note_parameter(std::string_view name, std::string_view value) {
+    synced_to_.reset();
+    if (name == "in_hot_standby") in_hot_standby_ = value == "on";
     auto it = std::find_if(parameters_.begin(), parameters_.end(), [&](const auto& kv) { return kv.first == name; });
     if (it == parameters_.end())
         parameters_.emplace_back(std::string(name), std::string(value));

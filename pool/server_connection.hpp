@@ -18,6 +18,7 @@
 #include "conf/config.hpp"
 #include "pool/connection_quota.hpp"
 #include "pool/frame_buffer.hpp"
+#include "pool/parameter_set_cache.hpp"
 #include "pool/pool_state.hpp"
 #include "pool/prepared_statements.hpp"
 #include "protocol/pipeline_tracker.hpp"
@@ -74,6 +75,13 @@ public:
     // date by whoever reads its messages through note_parameter.
     const Parameters& parameters() const { return parameters_; }
     void note_parameter(std::string_view name, std::string_view value);
+    // A standby reports in_hot_standby=on (PostgreSQL 14+): never a primary's server.
+    bool in_hot_standby() const { return in_hot_standby_; }
+    // Whether the reported values were found equal to the client set `wanted` and have not
+    // changed since; saves comparing them before every transaction. Holding the set keeps
+    // its address from being reused for another.
+    bool in_sync_with(const SharedParameters& wanted) const { return wanted && synced_to_ == wanted; }
+    void mark_in_sync_with(SharedParameters wanted) { synced_to_ = std::move(wanted); }
     // Settings the server never reports that pgfront SET on it for a client.
     Parameters& other_settings() { return other_settings_; }
     // The pgfront-named statements prepared on this connection.
@@ -99,6 +107,8 @@ private:
     FrameBuffer input_;
     protocol::PipelineTracker tracker_;
     Parameters parameters_;
+    bool in_hot_standby_ = false;
+    SharedParameters synced_to_;
     Parameters other_settings_;
     ServerStatementCache statements_;
     std::int32_t backend_pid_ = 0;

@@ -33,6 +33,7 @@ pool::ServerPool& PoolRegistry::get(const PoolKey& key, const conf::Endpoint& en
     ref.attach_stats(stats_[key]);
     if (it != pools_.end()) retired_.push_back(std::move(it->second));
     pools_[key] = std::move(fresh);
+    ++generation_;
     arm_limit_check();
     return ref;
 }
@@ -85,10 +86,11 @@ void PoolRegistry::drain_database(const std::string& database) {
 void PoolRegistry::on_topology(const health::Topology& topology) {
     for (auto& [key, pool] : pools_)
         if (!pool->draining() && !node_takes_new_work(topology, key.role, key.node)) pool->drain();
-    std::erase_if(retired_, [](const auto& pool) {
-        const auto c = pool->counts();
-        return c.total() == 0 && c.waiting == 0;
-    });
+    if (std::erase_if(retired_, [](const auto& pool) {
+            const auto c = pool->counts();
+            return c.total() == 0 && c.waiting == 0;
+        }) > 0)
+        ++generation_;
 }
 
 }  // namespace pgfront::proxy

@@ -6,6 +6,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -40,6 +41,10 @@ public:
     // section and the overrides for its database and user (pool/effective_settings.hpp).
     pool::ServerPool& get(const PoolKey& key, const conf::Endpoint& endpoint, const conf::Config& config,
                           pool::ServerLogin login);
+    // Changes whenever a pool is made or forgotten: a pool found through get() stays the live
+    // pool of its key while this is unchanged and it is not draining (sessions keep it
+    // between transactions instead of building a key and a login each time).
+    std::uint64_t generation() const { return generation_; }
     void on_topology(const health::Topology& topology);
     // TLS settings for server logins from now on. Pools are drained when tls.server changed,
     // so no server stays connected the old way (PgBouncer does the same on reload).
@@ -74,6 +79,7 @@ private:
     // servers and give them back there.
     std::vector<std::unique_ptr<pool::ServerPool>> retired_;
     std::map<PoolKey, pool::PoolStats> stats_;
+    std::uint64_t generation_ = 0;
 };
 
 }  // namespace pgfront::proxy

@@ -207,9 +207,10 @@ asio::awaitable<bool> PooledSession::wait_while_paused() {
 
 asio::awaitable<bool> PooledSession::acquire_server() {
     const auto& config = worker_.config();
-    enter(ClientState::waiting, Clock::now());
+    const auto started = Clock::now();
+    enter(ClientState::waiting, started);
     const auto patience = welcomed_ ? config.pool.failover_hold : config.listen.connect_wait;
-    const auto deadline = Worker::Clock::now() + patience;
+    const auto deadline = started + patience;
     const RoutePolicy policy{config.listen.replica_fallback_to_primary};
     auto sessions_on = [this](std::string_view node) { return worker_.sessions().sessions_on(node); };
     const auto out_of_time = [&]() -> asio::awaitable<bool> {
@@ -222,7 +223,7 @@ asio::awaitable<bool> PooledSession::acquire_server() {
         co_await fail(sqlstate::cannot_connect_now, std::move(message));
         co_return true;
     };
-    for (;;) {
+    for (bool first = true;; first = false) {
         const auto topology = worker_.topology();
         const auto* node = topology ? choose_node(*topology, role_, policy, sessions_on, worker_.next_rotation())
                                     : nullptr;
@@ -231,9 +232,16 @@ asio::awaitable<bool> PooledSession::acquire_server() {
             co_await worker_.topology_change(deadline);
             continue;
         }
-        auto& pool = worker_.pools().get(PoolKey{role_, node->name, database_, user_},
+        auto& pools = worker_.pools();
+        if (!last_pool_.pool || last_pool_.generation != pools.generation() || last_pool_.node != node->name ||
+            last_pool_.pool->draining()) {
+            last_pool_.pool = &pools.get(PoolKey{role_, node->name, database_, user_},
                                          conf::Endpoint{node->host, node->port}, config, server_login());
-        const auto asked = Clock::now();
+            last_pool_.node = node->name;
+            last_pool_.generation = pools.generation();
+        }
+        auto& pool = *last_pool_.pool;
+        const auto asked = first ? started : Clock::now();
         auto lease = co_await pool.acquire();
         const auto granted = Clock::now();
         pool.stats().wait_seconds.observe(std::chrono::duration<double>(granted - asked).count());
@@ -296,15 +304,11 @@ asio::awaitable<PooledSession::LeaseCheck> PooledSession::usable_lease(ListenerR
                       to_string(role));
         check = LeaseCheck::read_only;  // wait for routing, as for a read-only "primary"
     }
-    if (usable && role == ListenerRole::primary) {
-        for (const auto& [name, value] : server_->parameters()) {
-            if (name == "in_hot_standby" && value == "on") {
-                spdlog::warn("primary-port server reports in_hot_standby=on; not using it node={} id={} db={} user={}", node_, id_, database_, user_);
-                worker_.stats().read_only_refusals.fetch_add(1, std::memory_order_relaxed);
-                worker_.services().report_read_only(node_);
-                check = LeaseCheck::read_only;
-            }
-        }
+    if (usable && role == ListenerRole::primary && server_->in_hot_standby()) {
+        spdlog::warn("primary-port server reports in_hot_standby=on; not using it node={} id={} db={} user={}", node_, id_, database_, user_);
+        worker_.stats().read_only_refusals.fetch_add(1, std::memory_order_relaxed);
+        worker_.services().report_read_only(node_);
+        check = LeaseCheck::read_only;
     }
     if (check == LeaseCheck::usable) co_return check;
     server_->close();
@@ -373,9 +377,15 @@ asio::awaitable<bool> PooledSession::reset_server() {
 // A setting the server refuses (only possible from the startup packet) ends the client's
 // session with the server's error, as PostgreSQL ends a login with a bad setting.
 asio::awaitable<bool> PooledSession::sync_parameters() {
+    const bool only_reported = wanted_other_.empty() && server_->other_settings().empty();
+    if (only_reported && server_->in_sync_with(wanted_reported_)) co_return true;
     const auto sql =
         pool::sync_statements(*wanted_reported_, wanted_other_, server_->parameters(), server_->other_settings());
-    if (sql.empty()) co_return true;
+    if (sql.empty()) {
+        // Equal as compared, not merely as SET: a SET's value may come back spelled otherwise.
+        if (only_reported) server_->mark_in_sync_with(wanted_reported_);
+        co_return true;
+    }
     const auto result = co_await run_internal_query(sql);
     if (result.ok && !result.error) {
         server_->other_settings() = wanted_other_;

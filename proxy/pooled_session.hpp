@@ -108,6 +108,12 @@ private:
     protocol::ByteBuffer out_;
     std::unique_ptr<pool::ServerConnection> server_;
     pool::ServerPool* server_pool_ = nullptr;
+    // The pool of the previous transaction, valid while the registry's generation is unchanged.
+    struct LastPool {
+        pool::ServerPool* pool = nullptr;
+        std::string node;
+        std::uint64_t generation = 0;
+    } last_pool_;
     std::string node_;
     bool terminated_ = false;  // the client sent Terminate
     bool slow_client_ = false;  // its last request came after a pause: wait for the next without a buffer
