@@ -169,6 +169,8 @@ class Suite:
         os.makedirs(os.path.join(self.workdir, "bin"))
         self.pgfront_binary = os.path.join(self.workdir, "bin", "pgfront")
         shutil.copy2(a.pgfront, self.pgfront_binary)
+        # now: the private copy goes with the work directory before the report is written
+        self.machine = machine_description(self.pgfront_binary)
         try:
             if any(sc != "vip" for sc in a.scenarios):
                 self.run_cluster_scenarios()
@@ -644,7 +646,7 @@ class Suite:
     def results(self):
         return {
             "started": self.started, "finished": getattr(self, "finished", time.time()),
-            "machine": machine_description(getattr(self, "pgfront_binary", None) or self.args.pgfront),
+            "machine": getattr(self, "machine", None) or machine_description(self.args.pgfront),
             "command": self.args.command_line, "profile": self.args.profile,
             "options": {k: v for k, v in vars(self.args).items() if k not in ("command_line",)},
             "load": self.load, "max_connections": self.max_connections,
