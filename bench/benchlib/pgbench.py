@@ -9,7 +9,7 @@ PGBENCH = "/usr/lib/postgresql/15/bin/pgbench"
 
 def command(port, clients, jobs, duration, *, builtin="select-only", mode="simple", connect=False,
             log_prefix=None, sampling_rate=None, host="127.0.0.1", user="app", dbname="appdb",
-            pgbench=PGBENCH, transactions=None):
+            pgbench=PGBENCH, transactions=None, rate=None):
     """The pgbench argv for one run: `-T duration`, or `-t transactions` (per client) when
     given. `-n`: the scale-10 dataset is initialised once, before."""
     cmd = [pgbench, "-n", "-h", host, "-p", str(port), "-U", user,
@@ -17,6 +17,8 @@ def command(port, clients, jobs, duration, *, builtin="select-only", mode="simpl
     cmd += ["-t", str(int(transactions))] if transactions else ["-T", str(int(math.ceil(duration)))]
     if connect:
         cmd.append("-C")
+    if rate:
+        cmd += ["-R", str(int(rate))]
     if log_prefix:
         cmd += ["--log", f"--log-prefix={log_prefix}"]
         if sampling_rate is not None and sampling_rate < 1.0:

@@ -144,6 +144,9 @@ def check_pgbench(c, tmp):
     c.eq(pgbench.command(1, 1, 2, 1)[pgbench.command(1, 1, 2, 1).index("-j") + 1], "1", "-j <= clients")
     cmd = pgbench.command(1, 400, 2, 3, transactions=25)
     c.ok("-T" not in cmd and cmd[cmd.index("-t") + 1] == "25", f"-t instead of -T: {cmd}")
+    cmd = pgbench.command(1, 50, 2, 3, rate=8000)
+    c.ok("-R" in cmd and cmd[cmd.index("-R") + 1] == "8000", f"-R for a fixed rate: {cmd}")
+    c.ok("-R" not in pgbench.command(1, 50, 2, 3), "no -R without a rate")
 
     prefix = os.path.join(tmp, "pgbench_log")
     with open(prefix + ".123", "w") as f:
@@ -285,6 +288,17 @@ def synthetic_results():
                     r.update(status="fails", reason='49 of 50 clients aborted: ERROR: prepared statement "P_0" '
                                                     'already exists', tps=7000.0)
                 runs.append(r)
+    # the fixed-rate scenario: same load on both, pooled pgfront at 0.5x PgBouncer's CPU, HAProxy
+    # (pass-through) fell behind the rate and so has no CPU to compare
+    for rnd in (1, 2):
+        for t, tps_t, cpu_t in (("pgbouncer", 7990.0, 0.040), ("pgfront-pooled", 7995.0, 0.020),
+                                ("haproxy", 6000.0, 0.05)):
+            r = dict(base, scenario="fixedrate-50", family="fixedrate", clients=50, rate=8000, target=t, round=rnd,
+                     status="ok", reason=None, tps=tps_t, p99_ms=3.0, cpu_s_per_1k=cpu_t, peak_rss_kb=20000,
+                     transactions=80000)
+            if t == "haproxy":
+                r.update(status="fails", reason="could not keep up with -R 8000: 6,000 tps")
+            runs.append(r)
     idle_recs = [
         {"scenario": "idle-10000", "target": "pgbouncer", "clients": 10000, "status": "ok", "reason": None,
          "opened": 10000, "failed": 0, "errors": [], "open_s": 12.0, "rss_before_kb": 8000, "rss_idle_kb": 40000,
@@ -336,7 +350,10 @@ def check_report(c, tmp):
     for want in ("## Machine and versions", "## Where pgfront is behind", "## Targets from issues 3, 4 and 7",
                  "fails: FATAL: sorry, too many clients already", "pool.mode transaction not available in this build",
                  "## Failover: synthetic", "### idle-10000", "## All runs", "indicative",
-                 "pass-through pgfront has 0.97× HAProxy's tps", "bench/run --quick", "0.97×", "1.10×"):
+                 "pass-through pgfront has 0.97× HAProxy's tps", "bench/run --quick", "0.97×", "1.10×",
+                 "### fixedrate-50: pgbench -S at a fixed 8000 tps",
+                 "| fixedrate-50: transaction mode CPU/txn ≤ 0.6× PgBouncer at the same fixed load | 0.50× "
+                 "(0.0200 vs 0.0400 s/1k) | met |", "could not keep up with -R 8000"):
         c.ok(want in md, f"RESULTS.md has `{want}`")
     c.ok(os.path.exists(os.path.join(tmp, "out", "failover.md")), "out/failover.md written")
     if shutil.which("gnuplot"):

@@ -25,7 +25,9 @@ TARGET_ORDER = ("direct", "pgbouncer", "haproxy", "pgfront", "pgfront-pooled")
 
 
 class Scenario(types.SimpleNamespace):
-    """A pgbench scenario: name, title, clients, builtin, mode, connect."""
+    """A pgbench scenario: name, title, clients, builtin, mode, connect, rate (pgbench -R, or None)."""
+
+    rate = None
 
 
 def pgbench_scenarios(args):
@@ -34,6 +36,10 @@ def pgbench_scenarios(args):
         for c in args.clients:
             out.append(Scenario(name=f"select-{c}", family="select", title=f"pgbench -S, {c} client(s)",
                                 clients=c, builtin="select-only", mode="simple", connect=False))
+    if "fixedrate" in args.scenarios:
+        c, r = args.fixed_rate_clients, args.fixed_rate
+        out.append(Scenario(name=f"fixedrate-{c}", family="fixedrate", title=f"pgbench -S -R {r}, {c} clients",
+                            clients=c, builtin="select-only", mode="simple", connect=False, rate=r))
     if "tpcb" in args.scenarios:
         c = args.tpcb_clients
         out.append(Scenario(name=f"tpcb-{c}", family="tpcb", title=f"TPC-B (pgbench default script), {c} clients",
@@ -381,6 +387,8 @@ class Suite:
     def est_tps(self, sc, t):
         """tps expected of sc on t: its earlier rounds, else the same target's best at >= 50
         clients in the same family, else a guess (used for -t counts and log sampling)."""
+        if sc.rate:
+            return sc.rate
         prev = [r["tps"] for r in self.runs if r["scenario"] == sc.name and r["target"] == t.name
                 and r.get("tps") and r["status"] == "ok"]
         if prev:
@@ -450,7 +458,8 @@ class Suite:
 
     def _pgbench_once(self, sc, t, rnd, jobs, duration, prefix, rate, count=None):
         cmd = pgbench.command(t.port, sc.clients, jobs, duration, builtin=sc.builtin, mode=sc.mode,
-                              connect=sc.connect, log_prefix=prefix, sampling_rate=rate, transactions=count)
+                              connect=sc.connect, log_prefix=prefix, sampling_rate=rate, transactions=count,
+                              rate=sc.rate)
         pids = t.pids()
         hwm_reset = procstat.reset_hwm(pids) if pids else False
         sampler = procstat.Sampler(lambda: pids, interval=0.1)
@@ -476,6 +485,9 @@ class Suite:
         parsed = pgbench.parse_output(out or "")
         lat = pgbench.read_latencies_us(prefix)
         reason = "pgbench timed out" if rc is None else pgbench.fail_reason(parsed, rc, out or "")
+        if reason is None and sc.rate and (parsed["tps"] or 0) < 0.95 * sc.rate:
+            # CPU per transaction at a lower load is not comparable with the others'
+            reason = f"could not keep up with -R {sc.rate}: {parsed['tps'] or 0:,.0f} tps"
         ran_out = (rc == 0 and not parsed["transactions"] and not parsed["errors"] and not count)
         if ran_out:
             reason = (f"no transaction within -T {math.ceil(duration)} s: the {sc.clients} connections took "
@@ -486,7 +498,7 @@ class Suite:
         rss = procstat.hwm_kb(pids) if (pids and hwm_reset) else (sampler.max_rss() if pids else None)
         return {
             "scenario": sc.name, "family": sc.family, "clients": sc.clients, "target": t.name, "round": rnd,
-            "status": "ok" if reason is None else "fails", "reason": reason, "returncode": rc,
+            "rate": sc.rate, "status": "ok" if reason is None else "fails", "reason": reason, "returncode": rc,
             "tps": parsed["tps"], "latency_avg_ms": parsed["latency_avg_ms"],
             "p50_ms": _ms(pgbench.percentile(lat, 50)), "p99_ms": _ms(pgbench.percentile(lat, 99)),
             "logged_txns": len(lat), "sampling_rate": round(rate, 4),
