@@ -36,7 +36,7 @@ def pgbench_scenarios(args):
         for c in args.clients:
             out.append(Scenario(name=f"select-{c}", family="select", title=f"pgbench -S, {c} client(s)",
                                 clients=c, builtin="select-only", mode="simple", connect=False))
-    if "fixedrate" in args.scenarios:
+    if "fixedrate" in args.scenarios and args.fixed_rate > 0:
         c, r = args.fixed_rate_clients, args.fixed_rate
         out.append(Scenario(name=f"fixedrate-{c}", family="fixedrate", title=f"pgbench -S -R {r}, {c} clients",
                             clients=c, builtin="select-only", mode="simple", connect=False, rate=r))
@@ -175,9 +175,9 @@ class Suite:
         os.makedirs(os.path.join(self.workdir, "bin"))
         self.pgfront_binary = os.path.join(self.workdir, "bin", "pgfront")
         shutil.copy2(a.pgfront, self.pgfront_binary)
-        # now: the private copy goes with the work directory before the report is written
-        self.machine = machine_description(self.pgfront_binary)
         try:
+            # now: the private copy goes with the work directory before the report is written
+            self.machine = machine_description(self.pgfront_binary)
             if any(sc != "vip" for sc in a.scenarios):
                 self.run_cluster_scenarios()
                 self.stop_targets_and_cluster()  # the VIP scenario runs on a quiet machine
@@ -238,11 +238,13 @@ class Suite:
             self.cluster = None
 
     def stop_all(self):
-        self.stop_targets_and_cluster()
-        if self.workdir and not self.args.keep_workdir:
-            shutil.rmtree(self.workdir, ignore_errors=True)
-        elif self.workdir:
-            self.log(f"bench: work directory kept: {self.workdir}")
+        import harnessutil
+        with harnessutil.cleaning():  # a second SIGTERM must not cut the teardown short
+            self.stop_targets_and_cluster()
+            if self.workdir and not self.args.keep_workdir:
+                shutil.rmtree(self.workdir, ignore_errors=True)
+            elif self.workdir:
+                self.log(f"bench: work directory kept: {self.workdir}")
 
     # ---------------------------------------------------------------------------------------
     def primary_port(self):

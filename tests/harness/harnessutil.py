@@ -358,7 +358,7 @@ class TerminatedBySignal(KeyboardInterrupt):
         self.signum = signum
 
 
-def _on_signal(signum, frame):
+def stop_on_signal(signum, frame):
     if _cleaning.is_set():
         return  # already tearing down: let it finish
     raise TerminatedBySignal(signum)
@@ -374,7 +374,7 @@ def install_signal_handlers():
     for sig in (signal.SIGTERM, signal.SIGHUP):
         try:
             if signal.getsignal(sig) in (signal.SIG_DFL, None):
-                signal.signal(sig, _on_signal)
+                signal.signal(sig, stop_on_signal)
         except (ValueError, OSError):
             pass
 
