@@ -42,6 +42,9 @@ void PoolRegistry::set_tls(std::shared_ptr<const tls::TlsContexts> tls) {
     const auto server_side = [](const tls::TlsContexts* t) { return t ? t->config.server : conf::TlsSideConfig{}; };
     const bool changed = !(server_side(tls_.get()) == server_side(tls.get()));
     tls_ = std::move(tls);
+    // Same settings, maybe renewed certificate files: sessions that kept their pool go
+    // through get() once more, which hands the pool the new contexts for its next logins.
+    ++generation_;
     if (!changed) return;
     for (auto& [key, pool] : pools_)
         if (!pool->draining()) pool->drain();

@@ -41,9 +41,10 @@ public:
     // section and the overrides for its database and user (pool/effective_settings.hpp).
     pool::ServerPool& get(const PoolKey& key, const conf::Endpoint& endpoint, const conf::Config& config,
                           pool::ServerLogin login);
-    // Changes whenever a pool is made or forgotten: a pool found through get() stays the live
-    // pool of its key while this is unchanged and it is not draining (sessions keep it
-    // between transactions instead of building a key and a login each time).
+    // Changes whenever a pool is made or forgotten and when TLS contexts are replaced: a pool
+    // found through get() stays the live pool of its key, with current contexts, while this
+    // is unchanged and it is not draining (sessions keep it between transactions instead of
+    // building a key and a login each time).
     std::uint64_t generation() const { return generation_; }
     void on_topology(const health::Topology& topology);
     // TLS settings for server logins from now on. Pools are drained when tls.server changed,
