@@ -9,6 +9,7 @@ server leg: pg_stat_ssl says the server connection is encrypted, and a wrong CA 
 client with a clear error."""
 import contextlib
 import os
+import shutil
 import socket
 import ssl
 import struct
@@ -410,6 +411,26 @@ class ServerLeg(unittest.TestCase):
             with self.assertRaises(psycopg.OperationalError) as e:
                 connect(proxy.port, user="sslonly", password="sslpass")
             self.assertIn("no encryption", str(e.exception))
+
+    def test_07_sighup_brings_a_replaced_server_ca_file_to_connected_clients(self):
+        # Same tls.server settings, new file contents: the pools stay, but a server opened after
+        # the reload uses the new file, also for clients that were connected all along (and
+        # kept their pool between transactions). Replacing the CA by an unrelated one makes the
+        # difference visible: that login must fail verification.
+        live_ca = os.path.join(WORKDIR.name, "live-ca.crt")
+        shutil.copyfile(CA.cert, live_ca)
+        with pgfront("tls:\n" + server_tls("verify-full", live_ca)) as proxy:
+            with connect(proxy.port) as conn, connect(proxy.port) as other:
+                self.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)  # both on the one server
+                shutil.copyfile(OTHER_CA.cert, live_ca)
+                reloads = proxy.log_text().count("configuration reloaded")
+                proxy.reload()
+                wait_until(lambda: proxy.log_text().count("configuration reloaded") > reloads, 10, what="reload")
+                other.execute("BEGIN")  # holds that server: the next transaction needs a new login
+                with self.assertRaises(psycopg.OperationalError) as e:
+                    conn.execute("SELECT 1")
+                self.assertIn("certificate verify failed", str(e.exception))
+                other.execute("ROLLBACK")
 
     def test_06_reload_of_tls_server_replaces_pooled_servers(self):
         with pgfront("") as proxy:

@@ -382,6 +382,30 @@ class TransactionPooling(unittest.TestCase):
             PROXY.write_config(proxy_config(PORT, userlist))
             PROXY.reload()
 
+    def test_11_a_server_changed_by_one_client_is_set_back_for_another_with_the_same_settings(self):
+        # Two clients that logged in alike share one set of session values, and a server found
+        # in line with that set is not compared again. When one of them SETs a value on that
+        # server, the other's next transaction there must still get its own value back.
+        blockers = [connect() for _ in range(POOL_SIZE - 1)]
+        try:
+            with connect() as first, connect() as second:
+                for b in blockers:  # every server but one is held: both clients share it
+                    b.execute("BEGIN")
+                    b.execute("SELECT 1")
+                query = "SELECT current_setting('TimeZone'), pg_backend_pid()"
+                zone, pid = first.execute(query).fetchone()
+                self.assertNotEqual(zone, "Asia/Tokyo")
+                self.assertEqual(second.execute(query).fetchone(), (zone, pid))
+                # the SET is the last thing on the server before the first client's turn
+                second.execute("SET TimeZone = 'Asia/Tokyo'")
+                self.assertEqual(first.execute(query).fetchone(), (zone, pid))
+                self.assertEqual(second.execute(query).fetchone(), ("Asia/Tokyo", pid))
+                for b in blockers:
+                    b.execute("COMMIT")
+        finally:
+            for b in blockers:
+                b.close()
+
 
 class Metrics(unittest.TestCase):
     def test_metrics_parse_and_counters_move_with_traffic(self):
