@@ -233,14 +233,14 @@ asio::awaitable<bool> PooledSession::acquire_server() {
             continue;
         }
         auto& pools = worker_.pools();
-        if (!last_pool_.pool || last_pool_.generation != pools.generation() || last_pool_.node != node->name ||
-            last_pool_.pool->draining()) {
-            last_pool_.pool = &pools.get(PoolKey{role_, node->name, database_, user_},
-                                         conf::Endpoint{node->host, node->port}, config, server_login());
-            last_pool_.node = node->name;
-            last_pool_.generation = pools.generation();
+        if (!pool_.pool || pool_.generation != pools.generation() || pool_.node != node->name ||
+            pool_.pool->draining()) {
+            pool_.pool = &pools.get(PoolKey{role_, node->name, database_, user_},
+                                    conf::Endpoint{node->host, node->port}, config, server_login());
+            pool_.node = node->name;
+            pool_.generation = pools.generation();
         }
-        auto& pool = *last_pool_.pool;
+        auto& pool = *pool_.pool;
         const auto asked = first ? started : Clock::now();
         auto lease = co_await pool.acquire();
         const auto granted = Clock::now();
@@ -263,7 +263,6 @@ asio::awaitable<bool> PooledSession::acquire_server() {
             co_return false;
         }
         server_ = std::move(lease.server);
-        server_pool_ = &pool;
         stats_ = &pool.stats();
         enter(ClientState::active, granted);
         node_ = server_->node();
@@ -418,9 +417,7 @@ asio::awaitable<void> PooledSession::release_server() {
     stats_ = nullptr;
     transaction_started_ = {};
     enter(ClientState::idle, Clock::now());
-    auto* pool = server_pool_;
-    server_pool_ = nullptr;
-    pool->release(std::move(server_), reusable);
+    pool_.pool->release(std::move(server_), reusable);
 }
 
 // Every ReadyForQuery ends a query (a simple query or an extended-protocol Sync); one that

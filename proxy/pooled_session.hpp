@@ -107,13 +107,13 @@ private:
     pool::FrameBuffer client_in_{idle_read_size};
     protocol::ByteBuffer out_;
     std::unique_ptr<pool::ServerConnection> server_;
-    pool::ServerPool* server_pool_ = nullptr;
-    // The pool of the previous transaction, valid while the registry's generation is unchanged.
-    struct LastPool {
+    // The pool server_ is leased from, and between transactions the last one: reused for the
+    // next transaction while the registry's generation is unchanged.
+    struct PoolChoice {
         pool::ServerPool* pool = nullptr;
         std::string node;
         std::uint64_t generation = 0;
-    } last_pool_;
+    } pool_;
     std::string node_;
     bool terminated_ = false;  // the client sent Terminate
     bool slow_client_ = false;  // its last request came after a pause: wait for the next without a buffer
