@@ -175,7 +175,7 @@ void ServerPool::carry_out(PoolActions actions) {
             }
         }
     }
-    const bool waiting = state_.counts().waiting > 0;
+    const bool waiting = state_.oldest_wait().has_value();  // counts() walks every server
     if (refused) set_starved(waiting);
     else if (opened || !waiting) set_starved(false);
     arm_tick();

@@ -6,9 +6,9 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/container/flat_map.hpp>
 
 #include <chrono>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,6 +33,8 @@ struct PoolQuotas {
 
 class ServerPool {
 public:
+    using IdleServers = boost::container::flat_map<ServerId, std::unique_ptr<ServerConnection>>;
+
     ServerPool(boost::asio::any_io_executor executor, std::string node, conf::Endpoint endpoint,
                PoolSettings settings, ServerLogin login, std::chrono::milliseconds connect_timeout,
                PoolQuotas quotas = {});
@@ -62,7 +64,7 @@ public:
     // Traffic counters, kept by the registry per pool key so they outlive a drained pool.
     void attach_stats(PoolStats& stats) { stats_ = &stats; }
     PoolStats& stats() { return *stats_; }
-    const std::map<ServerId, std::unique_ptr<ServerConnection>>& idle_servers() const { return idle_; }
+    const IdleServers& idle_servers() const { return idle_; }
     std::optional<Clock::time_point> oldest_wait() const { return state_.oldest_wait(); }
 
     const std::string& node() const { return node_; }
@@ -86,8 +88,9 @@ private:
     PoolState state_;
     ServerLogin login_;
     std::chrono::milliseconds connect_timeout_;
-    std::map<WaiterId, Waiter*> waiters_;
-    std::map<ServerId, std::unique_ptr<ServerConnection>> idle_;
+    // Flat: a lease and its release then allocate nothing (a tree node per transaction did).
+    boost::container::flat_map<WaiterId, Waiter*> waiters_;
+    IdleServers idle_;
     std::optional<Parameters> parameters_;
     boost::asio::steady_timer tick_;
     bool tick_armed_ = false;  // a wait on tick_ is pending

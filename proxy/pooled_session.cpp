@@ -40,6 +40,9 @@ namespace sqlstate = protocol::sqlstate;
 
 namespace {
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+// Awaited as an operation, without the coroutine frame use_awaitable makes per call: for
+// the reads and writes of every transaction.
+constexpr auto deferred_nothrow = asio::as_tuple(asio::deferred);
 constexpr std::size_t max_message = std::size_t{1} << 30;
 
 asio::const_buffer as_buffer(protocol::Bytes bytes) { return {bytes.data(), bytes.size()}; }
@@ -487,9 +490,7 @@ asio::awaitable<bool> PooledSession::read_client() {
     if (!ec) {
         if (fresh) client_in_.release(idle_read_size);
         auto area = client_in_.write_area(fresh ? idle_read_size : 4096);
-        // deferred: awaited as an operation, without the extra coroutine frame use_awaitable makes.
-        std::tie(ec, n) = co_await client_.async_read_some(asio::buffer(area.data(), area.size()),
-                                                           asio::as_tuple(asio::deferred));
+        std::tie(ec, n) = co_await client_.async_read_some(asio::buffer(area.data(), area.size()), deferred_nothrow);
     }
     if (fresh) slow_client_ = Clock::now() - wait_since_ >= slow_client_pause;
     wait_ = ClientWait::busy;
@@ -507,7 +508,7 @@ asio::awaitable<bool> PooledSession::read_client() {
 asio::awaitable<bool> PooledSession::read_server() {
     auto& input = server_->input();
     auto area = input.write_area();
-    auto [ec, n] = co_await server_->socket().async_read_some(asio::buffer(area.data(), area.size()), nothrow);
+    auto [ec, n] = co_await server_->socket().async_read_some(asio::buffer(area.data(), area.size()), deferred_nothrow);
     if (ec) {
         if (client_.is_open())
             co_await fail(sqlstate::connection_failure, "server connection to " + node_ + " was lost");
@@ -556,7 +557,7 @@ asio::awaitable<bool> PooledSession::forward_client_messages() {
     if (transaction_started_ == Clock::time_point{}) transaction_started_ = Clock::now();
     const auto batch = rewriting ? protocol::Bytes(to_server_) : client_in_.pending().first(complete);
     boost::system::error_code ec;
-    if (!batch.empty()) std::tie(ec, std::ignore) = co_await asio::async_write(server_->socket(), as_buffer(batch), nothrow);
+    if (!batch.empty()) std::tie(ec, std::ignore) = co_await asio::async_write(server_->socket(), as_buffer(batch), deferred_nothrow);
     client_in_.consume(complete);
     if (terminated_) client_in_.consume(client_in_.size());
     if (rewriting) release_large(to_server_);
@@ -612,7 +613,7 @@ asio::awaitable<bool> PooledSession::forward_server_messages() {
     if (complete > 0) {
         const auto batch = editing ? protocol::Bytes(out_) : input.pending().first(complete);
         boost::system::error_code ec;
-        if (!batch.empty()) std::tie(ec, std::ignore) = co_await asio::async_write(client_, as_buffer(batch), nothrow);
+        if (!batch.empty()) std::tie(ec, std::ignore) = co_await asio::async_write(client_, as_buffer(batch), deferred_nothrow);
         stats_->bytes_sent += batch.size();
         input.consume(complete);
         if (editing) {

@@ -3,6 +3,7 @@
 #include "proxy/relay_session.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -35,6 +36,9 @@ namespace sqlstate = protocol::sqlstate;
 
 namespace {
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+// The relay loops' reads and writes are awaited as operations, without the coroutine frame
+// use_awaitable makes per call.
+constexpr auto deferred_nothrow = asio::as_tuple(asio::deferred);
 constexpr std::size_t relay_buffer_size = 16 * 1024;
 // Server replies before ReadyForQuery are small; anything larger is not a PostgreSQL server.
 constexpr std::size_t max_startup_reply = 1024 * 1024;
@@ -449,7 +453,7 @@ asio::awaitable<void> RelaySession::refuse(std::string_view sqlstate, std::strin
 asio::awaitable<void> RelaySession::relay_client_to_server() {
     auto* buffer = upstream_buffer_.get();
     for (;;) {
-        auto [ec, n] = co_await client_.async_read_some(asio::buffer(buffer, relay_buffer_size), nothrow);
+        auto [ec, n] = co_await client_.async_read_some(asio::buffer(buffer, relay_buffer_size), deferred_nothrow);
         if (ec) {
             if (ec == asio::error::eof) {
                 // Half-close: the client is done sending; the server may still answer.
@@ -461,7 +465,7 @@ asio::awaitable<void> RelaySession::relay_client_to_server() {
             co_return;
         }
         stats_->bytes_received += n;
-        auto [wec, wn] = co_await asio::async_write(server_, asio::buffer(buffer, n), nothrow);
+        auto [wec, wn] = co_await asio::async_write(server_, asio::buffer(buffer, n), deferred_nothrow);
         if (wec) {
             close_both();
             co_return;
@@ -476,7 +480,7 @@ asio::awaitable<void> RelaySession::relay_server_to_client(bool watch_startup) {
     }
     auto* buffer = downstream_buffer_.get();
     for (;;) {
-        auto [ec, n] = co_await server_.async_read_some(asio::buffer(buffer, relay_buffer_size), nothrow);
+        auto [ec, n] = co_await server_.async_read_some(asio::buffer(buffer, relay_buffer_size), deferred_nothrow);
         if (ec) {
             if (ec == asio::error::eof) {
                 boost::system::error_code ignored;
@@ -487,7 +491,7 @@ asio::awaitable<void> RelaySession::relay_server_to_client(bool watch_startup) {
             co_return;
         }
         stats_->bytes_sent += n;
-        auto [wec, wn] = co_await asio::async_write(client_, asio::buffer(buffer, n), nothrow);
+        auto [wec, wn] = co_await asio::async_write(client_, asio::buffer(buffer, n), deferred_nothrow);
         if (wec) {
             close_both();
             co_return;
@@ -504,7 +508,7 @@ asio::awaitable<bool> RelaySession::watch_server_startup() {
     auto* buffer = downstream_buffer_.get();
     for (bool first_round = true;; first_round = false) {
         if (!first_round) {
-            auto [ec, n] = co_await server_.async_read_some(asio::buffer(buffer, relay_buffer_size), nothrow);
+            auto [ec, n] = co_await server_.async_read_some(asio::buffer(buffer, relay_buffer_size), deferred_nothrow);
             if (ec) co_return false;
             pending.insert(pending.end(), buffer, buffer + n);
             if (pending.size() > max_startup_reply) co_return false;

@@ -29,9 +29,11 @@ public:
         return it == by_id_.end() ? nullptr : it->second;
     }
 
+    // A node's count stays at zero rather than being erased: a lease per transaction would
+    // otherwise allocate its entry anew each time. Nodes are few.
     void bind(const std::string& node) { ++per_node_[node]; }
     void unbind(const std::string& node) {
-        if (auto it = per_node_.find(node); it != per_node_.end() && --it->second <= 0) per_node_.erase(it);
+        if (auto it = per_node_.find(node); it != per_node_.end() && it->second > 0) --it->second;
     }
 
     int sessions_on(std::string_view node) const {
