@@ -439,6 +439,30 @@ class Limits(unittest.TestCase):
         self.assertEqual(len(set(pids)), 3)
         self.assertIn("failed server_check_query", self.proxy.log_text()[mark:])
 
+    def test_05b_a_setting_change_reported_to_the_server_check_is_set_back_for_the_client(self):
+        # ALTER SYSTEM and a reload reach an idle server at its next query, and the server
+        # reports the new value in that reply. When that query is pgfront's check query, pgfront
+        # must still learn the server's new value: the client, which never saw it, gets its
+        # own value set back on that server instead of silently running with the new one.
+        port = self.start(pool='  default_pool_size: 1\n  server_check_query: "SELECT 1"\n'
+                               '  server_check_delay: 0s')
+        primary = CLUSTER.primary()
+        query = "SELECT current_setting('TimeZone'), pg_backend_pid()"
+        try:
+            with connect(port) as conn:
+                zone, pid = conn.execute(query).fetchone()
+                other = "Asia/Tokyo" if zone != "Asia/Tokyo" else "America/Lima"
+                CLUSTER.sql(primary, f"ALTER SYSTEM SET TimeZone = '{other}'")
+                CLUSTER.sql(primary, "SELECT pg_reload_conf()")
+                # the reload is asynchronous: a new backend shows when it has been read
+                wait_until(lambda: CLUSTER.sql(primary, "SHOW TimeZone")[0][0] == other, 10, what="the reload")
+                time.sleep(0.5)  # the idle server got its SIGHUP too
+                self.assertEqual(conn.execute(query).fetchone(), (zone, pid))
+                self.assertEqual(conn.execute(query).fetchone(), (zone, pid))
+        finally:
+            CLUSTER.sql(primary, "ALTER SYSTEM RESET TimeZone")
+            CLUSTER.sql(primary, "SELECT pg_reload_conf()")
+
     def test_06_hba_rules_allow_and_deny_by_address_user_and_database(self):
         port = self.start(auth="""  hba:
     - {database: appdb, user: app, address: 127.0.0.1/32, method: scram-sha-256}
