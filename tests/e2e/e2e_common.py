@@ -1,5 +1,7 @@
 """Shared plumbing for the end-to-end modules: argument parsing, harness import, waits."""
 import argparse
+import contextlib
+import threading
 import os
 import socket
 import sys
@@ -47,6 +49,33 @@ def wait_until(predicate, timeout, interval=0.05, what="condition"):
             last_error = e
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {what} (last error: {last_error})")
+
+
+@contextlib.contextmanager
+def watchdog(conn, seconds, what="the block"):
+    """Bounds a block of blocking driver calls on `conn` (a psycopg connection): past
+    `seconds`, the connection's socket is shut down, so a proxy that stopped relaying fails
+    the test with a lost connection instead of hanging it until ctest's timeout."""
+    fired = threading.Event()
+
+    def fire():
+        fired.set()
+        with contextlib.suppress(OSError):
+            with socket.socket(fileno=os.dup(conn.fileno())) as s:
+                s.shutdown(socket.SHUT_RDWR)
+
+    timer = threading.Timer(seconds, fire)
+    timer.start()
+    try:
+        yield
+    except Exception as e:
+        if fired.is_set():
+            raise AssertionError(f"{what} did not finish within {seconds} s") from e
+        raise
+    finally:
+        timer.cancel()
+    if fired.is_set():
+        raise AssertionError(f"{what} did not finish within {seconds} s")
 
 
 def read_error_response(sock, timeout=5.0):

@@ -230,7 +230,7 @@ class Pooling(unittest.TestCase):
         size = 70 * 1024 * 1024
         body = os.urandom(size // 2).hex()  # incompressible text: the wire carries all of it
         digest = hashlib.md5(body.encode()).hexdigest()
-        with connect() as conn:
+        with connect() as conn, e2e_common.watchdog(conn, 300, "relaying the 70 MB rows"):
             conn.execute("CREATE TABLE IF NOT EXISTS big_rows (id int PRIMARY KEY, body text)")
             # One Bind message of 70 MB to the server, one DataRow of 70 MB back.
             stored = conn.execute("INSERT INTO big_rows VALUES (1, %s) RETURNING md5(body), length(body)",
