@@ -1,8 +1,6 @@
 // See statement_rewriter.hpp for what is rewritten and why.
 #include "pool/statement_rewriter.hpp"
 
-#include <cctype>
-
 #include "pool/statement_release_query.hpp"
 #include "protocol/error_fields.hpp"
 #include "protocol/extended_query.hpp"
@@ -29,14 +27,14 @@ std::size_t past_cstring(Bytes payload, std::size_t from) {
     return 0;
 }
 
+// `lower_word` is lower-case ASCII letters only, so `c | 0x20` matches exactly a letter in
+// either case; this runs over every simple query, and tolower() is a locale-aware call.
 bool contains_word_ci(std::string_view text, std::string_view lower_word) {
     if (text.size() < lower_word.size()) return false;
     for (std::size_t i = 0; i + lower_word.size() <= text.size(); ++i) {
         if ((text[i] | 0x20) != lower_word[0]) continue;
         std::size_t j = 1;
-        while (j < lower_word.size() &&
-               std::tolower(static_cast<unsigned char>(text[i + j])) == lower_word[j])
-            ++j;
+        while (j < lower_word.size() && (text[i + j] | 0x20) == lower_word[j]) ++j;
         if (j == lower_word.size()) return true;
     }
     return false;
