@@ -37,9 +37,7 @@ asio::awaitable<bool> run_server_check(ServerConnection& server, std::string_vie
             // A server-wide change (ALTER SYSTEM and a reload) is reported in the reply to the
             // first query after it, which may be this one: what we know of the server must
             // follow, or the session's settings are not set back on it.
-            if (frame.type == 'S') {
-                if (const auto p = protocol::ParameterStatus::parse(frame.payload)) server.note_parameter(p->name, p->value);
-            }
+            if (frame.type == 'S') server.note_parameter_status(frame.payload);
             if (frame.type == 'Z') {
                 const auto status = protocol::ReadyForQuery::parse(frame.payload);
                 input.consume(frame.consumed);

@@ -118,6 +118,10 @@ void ServerConnection::note_parameter(std::string_view name, std::string_view va
         it->second = std::string(value);
 }
 
+void ServerConnection::note_parameter_status(protocol::Bytes payload) {
+    if (const auto p = protocol::ParameterStatus::parse(payload)) note_parameter(p->name, p->value);
+}
+
 asio::awaitable<std::optional<LoginFailure>> ServerConnection::login(const ServerLogin& login) {
     protocol::ByteBuffer out;
     {
@@ -165,7 +169,7 @@ asio::awaitable<std::optional<LoginFailure>> ServerConnection::login(const Serve
                 co_return f;
             }
             case 'S': {
-                if (auto p = protocol::ParameterStatus::parse(payload)) note_parameter(p->name, p->value);
+                note_parameter_status(payload);
                 break;
             }
             case 'K': {

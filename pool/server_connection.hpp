@@ -21,6 +21,7 @@
 #include "pool/parameter_set_cache.hpp"
 #include "pool/pool_state.hpp"
 #include "pool/prepared_statements.hpp"
+#include "protocol/bytes.hpp"
 #include "protocol/pipeline_tracker.hpp"
 #include "tls/socket_stream.hpp"
 #include "tls/tls_contexts.hpp"
@@ -75,6 +76,9 @@ public:
     // date by whoever reads its messages through note_parameter.
     const Parameters& parameters() const { return parameters_; }
     void note_parameter(std::string_view name, std::string_view value);
+    // The same from a ParameterStatus message's payload, wherever the server's replies are
+    // read (login, the check query, pgfront's own queries); a malformed one is ignored.
+    void note_parameter_status(protocol::Bytes payload);
     // A standby reports in_hot_standby=on (PostgreSQL 14+): never a primary's server.
     bool in_hot_standby() const { return in_hot_standby_; }
     // Whether the reported values were found equal to the client set `wanted` and have not

@@ -340,7 +340,7 @@ asio::awaitable<PooledSession::InternalQueryResult> PooledSession::run_internal_
         if (frame.is_frame()) {
             if (!tracker.on_backend(frame.type, frame.payload)) co_return result;
             if (frame.type == 'S') {
-                if (const auto p = protocol::ParameterStatus::parse(frame.payload)) server_->note_parameter(p->name, p->value);
+                server_->note_parameter_status(frame.payload);
             } else if (frame.type == 'E') {
                 const auto whole = input.pending().first(frame.consumed);
                 result.error.emplace(whole.begin(), whole.end());
