@@ -378,35 +378,42 @@ asio::awaitable<bool> PooledSession::reset_server() {
 // Brings the leased server's settings in line with the client's before its transaction runs.
 // A setting the server refuses (only possible from the startup packet) ends the client's
 // session with the server's error, as PostgreSQL ends a login with a bad setting.
+// A server-wide change (ALTER SYSTEM and a reload) is reported in the reply to the server's
+// next query, which may be these very SETs: the settings are compared again after them. A
+// value that never comes back as it was SET would otherwise loop, so the rounds are few.
 asio::awaitable<bool> PooledSession::sync_parameters() {
-    const bool only_reported = wanted_other_.empty() && server_->other_settings().empty();
-    if (only_reported && server_->in_sync_with(wanted_reported_)) co_return true;
-    const auto sql =
-        pool::sync_statements(*wanted_reported_, wanted_other_, server_->parameters(), server_->other_settings());
-    if (sql.empty()) {
-        // Equal as compared, not merely as SET: a SET's value may come back spelled otherwise.
-        if (only_reported) server_->mark_in_sync_with(wanted_reported_);
-        co_return true;
-    }
-    const auto result = co_await run_internal_query(sql);
-    if (result.ok && !result.error) {
-        server_->other_settings() = wanted_other_;
-        co_return true;
-    }
-    if (result.error) {
-        // Named locals: g++ 12 destroys temporaries of a ?: inside co_await twice.
-        const auto fields = protocol::ErrorFields::parse(protocol::Bytes(*result.error).subspan(5));
-        std::string state(sqlstate::connection_failure);
-        std::string message = "server refused a session setting";
-        if (fields) {
-            state = fields->sqlstate();
-            message = fields->message();
+    constexpr int max_rounds = 3;
+    for (int round = 0; round < max_rounds; ++round) {
+        const bool only_reported = wanted_other_.empty() && server_->other_settings().empty();
+        if (only_reported && server_->in_sync_with(wanted_reported_)) co_return true;
+        const auto sql =
+            pool::sync_statements(*wanted_reported_, wanted_other_, server_->parameters(), server_->other_settings());
+        if (sql.empty()) {
+            // Equal as compared, not merely as SET: a SET's value may come back spelled otherwise.
+            if (only_reported) server_->mark_in_sync_with(wanted_reported_);
+            co_return true;
         }
-        co_await fail(state, std::move(message));
-    } else {
-        co_await fail(sqlstate::connection_failure, "server connection to " + node_ + " was lost");
+        const auto result = co_await run_internal_query(sql);
+        if (result.ok && !result.error) {
+            server_->other_settings() = wanted_other_;
+            continue;
+        }
+        if (result.error) {
+            // Named locals: g++ 12 destroys temporaries of a ?: inside co_await twice.
+            const auto fields = protocol::ErrorFields::parse(protocol::Bytes(*result.error).subspan(5));
+            std::string state(sqlstate::connection_failure);
+            std::string message = "server refused a session setting";
+            if (fields) {
+                state = fields->sqlstate();
+                message = fields->message();
+            }
+            co_await fail(state, std::move(message));
+        } else {
+            co_await fail(sqlstate::connection_failure, "server connection to " + node_ + " was lost");
+        }
+        co_return false;
     }
-    co_return false;
+    co_return true;
 }
 
 asio::awaitable<void> PooledSession::release_server() {

@@ -463,6 +463,28 @@ class Limits(unittest.TestCase):
             CLUSTER.sql(primary, "ALTER SYSTEM RESET TimeZone")
             CLUSTER.sql(primary, "SELECT pg_reload_conf()")
 
+    def test_05c_a_setting_change_reported_to_pgfronts_own_sets_is_set_back_too(self):
+        # As test_05b, but the server's first query after the reload is the SET with which
+        # pgfront gives it another client's application_name. The change comes back in the
+        # reply to that SET: the client's TimeZone must be set back before its query runs.
+        port = self.start(pool='  default_pool_size: 1\n  server_check_delay: 3600s')
+        primary = CLUSTER.primary()
+        query = "SELECT current_setting('TimeZone'), current_setting('application_name'), pg_backend_pid()"
+        try:
+            with connect(port, application_name="first") as first, \
+                    connect(port, application_name="second") as second:
+                zone, _, pid = first.execute(query).fetchone()
+                other = "Asia/Tokyo" if zone != "Asia/Tokyo" else "America/Lima"
+                CLUSTER.sql(primary, f"ALTER SYSTEM SET TimeZone = '{other}'")
+                CLUSTER.sql(primary, "SELECT pg_reload_conf()")
+                wait_until(lambda: CLUSTER.sql(primary, "SHOW TimeZone")[0][0] == other, 10, what="the reload")
+                time.sleep(0.5)  # the idle server got its SIGHUP too
+                self.assertEqual(second.execute(query).fetchone(), (zone, "second", pid))
+                self.assertEqual(first.execute(query).fetchone(), (zone, "first", pid))
+        finally:
+            CLUSTER.sql(primary, "ALTER SYSTEM RESET TimeZone")
+            CLUSTER.sql(primary, "SELECT pg_reload_conf()")
+
     def test_06_hba_rules_allow_and_deny_by_address_user_and_database(self):
         port = self.start(auth="""  hba:
     - {database: appdb, user: app, address: 127.0.0.1/32, method: scram-sha-256}
