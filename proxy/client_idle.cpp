@@ -3,9 +3,22 @@
 
 #include <algorithm>
 
+#include "protocol/pipeline_tracker.hpp"
 #include "protocol/sqlstate.hpp"
 
 namespace pgfront::proxy {
+
+// A batch without its Sync (or a Flush-ed one, answered) keeps the server inside the batch's
+// transaction and waiting for the client, exactly like an open BEGIN: a client that stops
+// there holds its server as long, so idle_transaction_timeout applies. An error in the batch
+// leaves the server discarding until Sync: the same. Only a server still answering, or a
+// COPY under way, means the client is not idle.
+ClientWait client_wait(const protocol::PipelineTracker* server) {
+    if (!server) return ClientWait::idle;
+    if (server->replies_due() || server->in_copy()) return ClientWait::busy;
+    if (server->at_boundary()) return ClientWait::idle;
+    return ClientWait::idle_in_transaction;
+}
 
 std::optional<IdleExpiry> idle_expiry(ClientWait wait, std::chrono::milliseconds waited,
                                       const IdleTimeouts& timeouts) {

@@ -10,6 +10,10 @@
 #include <optional>
 #include <string_view>
 
+namespace pgfront::protocol {
+class PipelineTracker;
+}
+
 namespace pgfront::proxy {
 
 enum class ClientWait : std::uint8_t {
@@ -17,6 +21,9 @@ enum class ClientWait : std::uint8_t {
     idle,                 // waiting for the client's next request, outside a transaction
     idle_in_transaction,  // waiting for the client's next request inside a transaction
 };
+
+// What a wait for the client's next message is, given the server it holds (null: none).
+ClientWait client_wait(const protocol::PipelineTracker* server);
 
 struct IdleTimeouts {
     std::chrono::milliseconds client_idle{0};       // 0: off

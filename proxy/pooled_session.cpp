@@ -181,10 +181,7 @@ void PooledSession::expire_idle(IdleExpiry expiry) {
 // What the client is to us while we wait for it: idle outside or inside a transaction, or busy
 // (in the middle of a COPY, or with replies still due).
 ClientWait PooledSession::current_wait() const {
-    if (!server_) return ClientWait::idle;
-    const auto& tracker = server_->tracker();
-    if (tracker.outstanding_requests() > 0) return ClientWait::busy;
-    return tracker.in_transaction() ? ClientWait::idle_in_transaction : ClientWait::idle;
+    return client_wait(server_ ? &server_->tracker() : nullptr);
 }
 
 

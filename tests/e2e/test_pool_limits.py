@@ -402,6 +402,28 @@ class Limits(unittest.TestCase):
         with connect(port) as conn:  # the rolled-back insert of the closed client is gone
             self.assertEqual(conn.execute("SELECT count(*) FROM idle_log").fetchone()[0], 0)
 
+    def test_04b_a_client_that_stops_before_its_batchs_sync_is_idle_in_a_transaction(self):
+        # Parse/Bind/Execute without Sync: the server ran the INSERT inside the batch's own
+        # transaction and waits for the rest. The client holds that server as an open BEGIN
+        # would, so idle_transaction_timeout closes it, and its server with the insert.
+        port = self.start(pool="  default_pool_size: 1\n  idle_transaction_timeout: 1s")
+        count = "SELECT count(*) FROM idle_log"
+        with connect(port) as conn:
+            before = conn.execute(count).fetchone()[0]
+        stopped = RawClient(port)
+        self.assertIsNone(stopped.login("trustee"))
+        stopped.send(b"P", b"\0INSERT INTO idle_log DEFAULT VALUES\0" + struct.pack("!h", 0))
+        stopped.send(b"B", b"\0\0" + struct.pack("!hhh", 0, 0, 0))
+        stopped.send(b"E", b"\0" + struct.pack("!i", 0))
+        started = time.monotonic()
+        error = stopped.wait_error(5)
+        self.assertEqual(error.get("C"), "25P03", error)
+        self.assertIn("idle_transaction_timeout", error.get("M", ""))
+        self.assertGreaterEqual(time.monotonic() - started, 0.7)
+        stopped.close()
+        with connect(port) as conn:  # the pool's one server is free again; the insert is gone
+            self.assertEqual(conn.execute(count).fetchone()[0], before)
+
     def test_05_server_check_query_runs_on_servers_idle_longer_than_the_delay(self):
         def checks():
             return CLUSTER.sql(CLUSTER.primary(), "SELECT count(*) FROM check_log", dbname="appdb")[0][0]
