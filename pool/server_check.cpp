@@ -1,11 +1,11 @@
 // Idle server check (see server_check.hpp).
 #include "pool/server_check.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "net/completion_tokens.hpp"
 #include "net/guarded_deadline.hpp"
 #include "protocol/backend_status.hpp"
 #include "protocol/message_writer.hpp"
@@ -14,7 +14,7 @@ namespace pgfront::pool {
 namespace asio = boost::asio;
 
 namespace {
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+using net::nothrow;
 constexpr std::size_t max_check_message = 1024 * 1024;
 }  // namespace
 

@@ -2,7 +2,6 @@
 // client sees PostgreSQL's own message and SQLSTATE.
 #include "pool/server_connection.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -13,6 +12,7 @@
 #include <cstring>
 
 #include "auth/md5_password.hpp"
+#include "net/completion_tokens.hpp"
 #include "net/guarded_deadline.hpp"
 #include "auth/random_source.hpp"
 #include "auth/scram_client_exchange.hpp"
@@ -31,7 +31,7 @@ using asio::ip::tcp;
 using namespace asio::experimental::awaitable_operators;
 
 namespace {
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+using net::nothrow;
 constexpr std::size_t max_login_message = 1024 * 1024;
 
 std::string text_of(protocol::Bytes bytes) {

@@ -1,12 +1,12 @@
 // The I/O side of a pool (see server_pool.hpp).
 #include "pool/server_pool.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include "net/completion_tokens.hpp"
 #include "pool/server_check.hpp"
 #include "protocol/sqlstate.hpp"
 
@@ -14,7 +14,7 @@ namespace pgfront::pool {
 namespace asio = boost::asio;
 
 namespace {
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+using net::nothrow;
 }
 
 struct ServerPool::Waiter {

@@ -1,7 +1,6 @@
 // Cancel forwarding (see cancel_forwarding.hpp).
 #include "proxy/cancel_forwarding.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/connect.hpp>
@@ -12,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "net/completion_tokens.hpp"
 #include "protocol/message_writer.hpp"
 #include "proxy/worker.hpp"
 
@@ -42,7 +42,7 @@ auto async_owner_target(Worker& owner, std::uint64_t session, CompletionToken&& 
 }  // namespace
 
 asio::awaitable<void> forward_pooled_cancel(Worker& worker, CancelKey key) {
-    constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+    using net::nothrow;
     auto target = worker.services().cancels.find(key);
     if (target && target->owner_worker >= 0) {
         const auto& workers = worker.services().workers;

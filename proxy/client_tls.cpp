@@ -3,10 +3,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "net/completion_tokens.hpp"
 #include "protocol/message_writer.hpp"
 #include "protocol/sqlstate.hpp"
 
@@ -14,7 +14,7 @@ namespace pgfront::proxy {
 namespace asio = boost::asio;
 
 namespace {
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+using net::nothrow;
 
 conf::TlsMode client_mode(const tls::TlsContexts* tls) {
     return tls && tls->client ? tls->config.client.mode : conf::TlsMode::disable;

@@ -4,8 +4,6 @@
 // pipeline tracker reports.
 #include "proxy/pooled_session.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/deferred.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -18,6 +16,7 @@
 #include <cstring>
 #include <tuple>
 
+#include "net/completion_tokens.hpp"
 #include "pool/statement_release_query.hpp"
 #include "pool/effective_settings.hpp"
 #include "protocol/backend_status.hpp"
@@ -39,10 +38,8 @@ using asio::ip::tcp;
 namespace sqlstate = protocol::sqlstate;
 
 namespace {
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
-// Awaited as an operation, without the coroutine frame use_awaitable makes per call: for
-// the reads and writes of every transaction.
-constexpr auto deferred_nothrow = asio::as_tuple(asio::deferred);
+using net::nothrow;
+using net::deferred_nothrow;
 constexpr std::size_t max_message = std::size_t{1} << 30;
 
 asio::const_buffer as_buffer(protocol::Bytes bytes) { return {bytes.data(), bytes.size()}; }
@@ -489,7 +486,7 @@ asio::awaitable<bool> PooledSession::read_client() {
     if (fresh && slow_client_ && !client_.encrypted()) {
         client_in_.release();
         // An idle expiry shuts the receiving side down, which also ends this wait.
-        std::tie(ec) = co_await client_.lowest_layer().async_wait(tcp::socket::wait_read, asio::as_tuple(asio::deferred));
+        std::tie(ec) = co_await client_.lowest_layer().async_wait(tcp::socket::wait_read, deferred_nothrow);
     }
     if (!ec) {
         if (fresh) client_in_.release(idle_read_size);

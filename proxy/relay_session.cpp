@@ -2,8 +2,6 @@
 // after the startup replies it only moves buffers between the two sockets.
 #include "proxy/relay_session.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/deferred.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -12,6 +10,7 @@
 
 #include <cstring>
 
+#include "net/completion_tokens.hpp"
 #include "protocol/backend_status.hpp"
 #include "protocol/bytes.hpp"
 #include "protocol/wire_reader.hpp"
@@ -35,10 +34,8 @@ using namespace asio::experimental::awaitable_operators;
 namespace sqlstate = protocol::sqlstate;
 
 namespace {
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
-// The relay loops' reads and writes are awaited as operations, without the coroutine frame
-// use_awaitable makes per call.
-constexpr auto deferred_nothrow = asio::as_tuple(asio::deferred);
+using net::nothrow;
+using net::deferred_nothrow;
 constexpr std::size_t relay_buffer_size = 16 * 1024;
 // Server replies before ReadyForQuery are small; anything larger is not a PostgreSQL server.
 constexpr std::size_t max_startup_reply = 1024 * 1024;

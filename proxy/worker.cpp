@@ -2,7 +2,6 @@
 // closes sessions bound to a node that lost the role their listener needs.
 #include "proxy/worker.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
@@ -12,6 +11,7 @@
 #include <map>
 
 #include "auth/user_list.hpp"
+#include "net/completion_tokens.hpp"
 #include "proxy/client_access.hpp"
 #include "proxy/pooled_session.hpp"
 #include "proxy/relay_session.hpp"
@@ -24,7 +24,7 @@ using asio::ip::tcp;
 using namespace asio::experimental::awaitable_operators;
 
 namespace {
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+using net::nothrow;
 using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
 IdleTimeouts idle_timeouts(const conf::Config& config) {

@@ -1,19 +1,19 @@
 // Server-leg TLS negotiation (see server_tls_negotiation.hpp).
 #include "tls/server_tls_negotiation.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "net/completion_tokens.hpp"
 #include "protocol/message_writer.hpp"
 
 namespace pgfront::tls {
 namespace asio = boost::asio;
 
 namespace {
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+using net::nothrow;
 
 ServerTlsFailure make_failure(std::string message, bool definitive) {
     ServerTlsFailure f;

@@ -4,16 +4,17 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include "net/completion_tokens.hpp"
 
 namespace pgfront::tls {
 namespace asio = boost::asio;
 namespace ssl = boost::asio::ssl;
 
 namespace {
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+using net::nothrow;
 }
 
 SocketStream::SocketStream(lowest_layer_type socket) : socket_(std::move(socket)) {}
