@@ -315,6 +315,7 @@ asio::awaitable<PooledSession::LeaseCheck> PooledSession::usable_lease(ListenerR
 struct PooledSession::InternalQueryResult {
     bool ok = false;                         // the query ran and the server is at a boundary
     std::optional<protocol::ByteBuffer> error;  // the server's ErrorResponse, if it sent one
+    bool succeeded() const { return ok && !error; }
 };
 
 // Runs a query of pgfront's own on the leased server and reads its replies to the end; the
@@ -358,7 +359,7 @@ asio::awaitable<bool> PooledSession::reset_server() {
     const auto& query = worker_.config().pool.server_reset_query;
     if (query.empty()) co_return true;
     const auto result = co_await run_internal_query(query);
-    if (!result.ok || result.error) co_return false;
+    if (!result.succeeded()) co_return false;
     if (pool::StatementReleaseQuery::classify(query).kind == pool::StatementReleaseQuery::Kind::discard_all) {
         server_->statements().clear();
         server_->other_settings().clear();
@@ -377,7 +378,8 @@ asio::awaitable<bool> PooledSession::reset_server() {
 // value that never comes back as it was SET would otherwise loop, so the rounds are few.
 asio::awaitable<bool> PooledSession::sync_parameters() {
     constexpr int max_rounds = 3;
-    for (int round = 0; round < max_rounds; ++round) {
+    InternalQueryResult result{.ok = true, .error = std::nullopt};  // nothing run yet
+    for (int round = 0; round < max_rounds && result.succeeded(); ++round) {
         const bool only_reported = wanted_other_.empty() && server_->other_settings().empty();
         if (only_reported && server_->in_sync_with(wanted_reported_)) co_return true;
         const auto sql =
@@ -387,27 +389,24 @@ asio::awaitable<bool> PooledSession::sync_parameters() {
             if (only_reported) server_->mark_in_sync_with(wanted_reported_);
             co_return true;
         }
-        const auto result = co_await run_internal_query(sql);
-        if (result.ok && !result.error) {
-            server_->other_settings() = wanted_other_;
-            continue;
-        }
-        if (result.error) {
-            // Named locals: g++ 12 destroys temporaries of a ?: inside co_await twice.
-            const auto fields = protocol::ErrorFields::parse(protocol::Bytes(*result.error).subspan(5));
-            std::string state(sqlstate::connection_failure);
-            std::string message = "server refused a session setting";
-            if (fields) {
-                state = fields->sqlstate();
-                message = fields->message();
-            }
-            co_await fail(state, std::move(message));
-        } else {
-            co_await fail(sqlstate::connection_failure, "server connection to " + node_ + " was lost");
-        }
-        co_return false;
+        result = co_await run_internal_query(sql);
+        if (result.succeeded()) server_->other_settings() = wanted_other_;
     }
-    co_return true;
+    if (result.succeeded()) co_return true;
+    if (result.error) {
+        // Named locals: g++ 12 destroys temporaries of a ?: inside co_await twice.
+        const auto fields = protocol::ErrorFields::parse(protocol::Bytes(*result.error).subspan(5));
+        std::string state(sqlstate::connection_failure);
+        std::string message = "server refused a session setting";
+        if (fields) {
+            state = fields->sqlstate();
+            message = fields->message();
+        }
+        co_await fail(state, std::move(message));
+    } else {
+        co_await fail(sqlstate::connection_failure, "server connection to " + node_ + " was lost");
+    }
+    co_return false;
 }
 
 asio::awaitable<void> PooledSession::release_server() {
