@@ -141,6 +141,9 @@ struct PoolConfig {
     Duration server_check_delay{30000};
     Duration client_idle_timeout{0};       // 0: off
     Duration idle_transaction_timeout{0};  // 0: off
+    // PgBouncer's name: the longest message (one query, one row) let through either way.
+    // Messages are buffered whole, so this also bounds what one client can make pgfront hold.
+    std::uint64_t max_packet_size = std::uint64_t{1} << 30;
     std::map<std::string, PoolOverride> databases;
     std::map<std::string, PoolOverride> users;
 };

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <functional>
 #include <initializer_list>
+#include <limits>
 #include <map>
 #include <sstream>
 
@@ -93,11 +94,14 @@ public:
         out = *d;
     }
 
-    void size(const YAML::Node& v, const std::string& key, std::uint64_t& out) {
+    void size(const YAML::Node& v, const std::string& key, std::uint64_t& out, std::uint64_t min = 0,
+              std::uint64_t max = std::numeric_limits<std::uint64_t>::max()) {
         std::string text, why;
         if (!scalar(v, key, text)) return;
         auto s = parse_size(text, why);
         if (!s) return error(v, key, why);
+        if (*s < min || *s > max)
+            return error(v, key, "must be between " + format_size(min) + " and " + format_size(max));
         out = *s;
     }
 
@@ -302,6 +306,8 @@ void read_pool(Loader& l, const YAML::Node& node, const std::string& path, PoolC
         {"server_check_delay", [&](auto& v, auto& k) { l.duration(v, k, c.server_check_delay, Duration{0}); }},
         {"client_idle_timeout", [&](auto& v, auto& k) { l.duration(v, k, c.client_idle_timeout, Duration{0}); }},
         {"idle_transaction_timeout", [&](auto& v, auto& k) { l.duration(v, k, c.idle_transaction_timeout, Duration{0}); }},
+        // PostgreSQL's own messages are at most 1 GB; below 1 kB even a login would not fit.
+        {"max_packet_size", [&](auto& v, auto& k) { l.size(v, k, c.max_packet_size, 1024, std::uint64_t{1} << 30); }},
         {"databases", [&](auto& v, auto& k) { read_overrides(l, v, k, c.databases, true); }},
         {"users", [&](auto& v, auto& k) { read_overrides(l, v, k, c.users, false); }},
     });

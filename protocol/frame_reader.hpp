@@ -16,6 +16,10 @@ namespace pgfront::protocol {
 inline constexpr std::size_t default_max_message_length = std::size_t{1} << 30;
 inline constexpr std::size_t default_max_startup_length = 10000;
 
+// FrameResult::error of a typed message longer than the caller's limit (the one error a
+// caller may want to tell apart: the stream is well formed, the message just too big).
+inline constexpr std::string_view message_over_limit = "message length exceeds limit";
+
 struct FrameResult {
     enum class Status : std::uint8_t { frame, need_more, error };
 

@@ -268,6 +268,7 @@ ConsoleTable show_config(const ConsoleFacts& f) {
         {"logfile", c.log.file, defaults.log.file, false},
         {"max_client_conn", std::to_string(c.pool.max_client_conn), std::to_string(defaults.pool.max_client_conn), true},
         {"max_db_connections", std::to_string(c.pool.max_db_connections), std::to_string(defaults.pool.max_db_connections), true},
+        {"max_packet_size", std::to_string(c.pool.max_packet_size), std::to_string(defaults.pool.max_packet_size), true},
         {"max_prepared_statements", std::to_string(c.pool.max_prepared_statements), std::to_string(defaults.pool.max_prepared_statements), true},
         {"max_user_connections", std::to_string(c.pool.max_user_connections), std::to_string(defaults.pool.max_user_connections), true},
         {"min_pool_size", std::to_string(c.pool.min_pool_size), std::to_string(defaults.pool.min_pool_size), true},

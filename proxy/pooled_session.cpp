@@ -16,6 +16,7 @@
 #include <cstring>
 #include <tuple>
 
+#include "conf/units.hpp"
 #include "net/completion_tokens.hpp"
 #include "pool/statement_release_query.hpp"
 #include "pool/effective_settings.hpp"
@@ -40,7 +41,6 @@ namespace sqlstate = protocol::sqlstate;
 namespace {
 using net::nothrow;
 using net::deferred_nothrow;
-constexpr std::size_t max_message = std::size_t{1} << 30;
 
 asio::const_buffer as_buffer(protocol::Bytes bytes) { return {bytes.data(), bytes.size()}; }
 
@@ -59,7 +59,8 @@ PooledSession::PooledSession(Worker& worker, tcp::socket client, ListenerRole ro
       login_timer_(std::make_unique<net::GuardedDeadline>(worker.context().get_executor())),
       role_(role),
       id_(worker.services().next_session_id.fetch_add(1, std::memory_order_relaxed)),
-      peer_(describe_peer(client_.lowest_layer())) {
+      peer_(describe_peer(client_.lowest_layer())),
+      max_packet_size_(worker.config().pool.max_packet_size) {
     boost::system::error_code ec;
     client_.lowest_layer().set_option(tcp::no_delay(true), ec);
     if (worker.config().listen.tcp_keepalive) client_.lowest_layer().set_option(asio::socket_base::keep_alive(true), ec);
@@ -330,7 +331,7 @@ asio::awaitable<PooledSession::InternalQueryResult> PooledSession::run_internal_
     if (ec) co_return result;
     auto& input = server_->input();
     while (!tracker.at_boundary()) {
-        const auto frame = input.next(protocol::Sender::backend, max_message);
+        const auto frame = input.next(protocol::Sender::backend, max_packet_size_);
         if (frame.is_error()) co_return result;
         if (frame.is_frame()) {
             if (!tracker.on_backend(frame.type, frame.payload)) co_return result;
@@ -505,6 +506,16 @@ asio::awaitable<bool> PooledSession::read_client() {
     co_return false;
 }
 
+// 08P01 either way, as the protocol violation it is; a message that is merely too long says
+// which setting refused it.
+asio::awaitable<void> PooledSession::refuse_client_message(std::string_view error) {
+    if (error == protocol::message_over_limit)
+        co_await fail(sqlstate::protocol_violation,
+                      "message from the client longer than pool.max_packet_size (" + conf::format_size(max_packet_size_) + ")");
+    else
+        co_await fail(sqlstate::protocol_violation, "invalid message from client: " + std::string(error));
+}
+
 asio::awaitable<bool> PooledSession::read_server() {
     auto& input = server_->input();
     auto area = input.write_area();
@@ -529,9 +540,9 @@ asio::awaitable<bool> PooledSession::forward_client_messages() {
     std::size_t complete = 0;
     for (;;) {
         const auto frame = protocol::read_frame(client_in_.pending().subspan(complete), protocol::Sender::frontend,
-                                                max_message);
+                                                max_packet_size_);
         if (frame.is_error()) {
-            co_await fail(sqlstate::protocol_violation, "invalid message from client: " + std::string(frame.error));
+            co_await refuse_client_message(frame.error);
             co_return false;
         }
         if (!frame.is_frame()) break;
@@ -584,9 +595,15 @@ asio::awaitable<bool> PooledSession::forward_server_messages() {
     std::size_t complete = 0;
     bool refused_transaction = false;
     for (;;) {
-        const auto frame = protocol::read_frame(input.pending().subspan(complete), protocol::Sender::backend, max_message);
+        const auto frame =
+            protocol::read_frame(input.pending().subspan(complete), protocol::Sender::backend, max_packet_size_);
         if (frame.is_error()) {
-            co_await fail(sqlstate::protocol_violation, "server sent an invalid message");
+            if (frame.error == protocol::message_over_limit)
+                co_await fail(sqlstate::program_limit_exceeded,
+                              "message from the server longer than pool.max_packet_size (" +
+                                  conf::format_size(max_packet_size_) + ")");
+            else
+                co_await fail(sqlstate::protocol_violation, "server sent an invalid message");
             co_return false;
         }
         if (!frame.is_frame()) break;
@@ -634,9 +651,9 @@ asio::awaitable<void> PooledSession::relay() {
         if (!server_) {
             // Between transactions: no server until the client sends something.
             for (;;) {
-                const auto frame = client_in_.next(protocol::Sender::frontend, max_message);
+                const auto frame = client_in_.next(protocol::Sender::frontend, max_packet_size_);
                 if (frame.is_error()) {
-                    co_await fail(sqlstate::protocol_violation, "invalid message from client: " + std::string(frame.error));
+                    co_await refuse_client_message(frame.error);
                     co_return;
                 }
                 if (frame.is_frame()) {

@@ -75,6 +75,7 @@ private:
     boost::asio::awaitable<bool> forward_server_messages();
     boost::asio::awaitable<std::optional<protocol::ByteBuffer>> read_auth_message();
     boost::asio::awaitable<void> fail(std::string_view sqlstate, std::string message);
+    boost::asio::awaitable<void> refuse_client_message(std::string_view error);
     boost::asio::awaitable<bool> send(protocol::ByteBuffer& bytes);
     pool::ServerLogin server_login() const;
     bool lease_may_end() const;
@@ -95,6 +96,7 @@ private:
     ListenerRole role_;
     std::uint64_t id_;
     std::string peer_;
+    std::size_t max_packet_size_;  // pool.max_packet_size when the client connected
     std::string user_;
     std::string database_;
     std::string close_reason_;

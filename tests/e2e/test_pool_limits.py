@@ -5,7 +5,7 @@ across pools (waiters are served when room frees), client_idle_timeout and
 idle_transaction_timeout (PostgreSQL's SQLSTATEs, only the idle clients closed, a dirty
 server closed too), server_check_query, the auth.hba allow list by CIDR/user/database,
 trust users, per-database pool modes, min_pool_size (also after a reload), query_wait_timeout,
-and a client asking for protocol 3.2 (NegotiateProtocolVersion). Each test starts its own
+a client asking for protocol 3.2 (NegotiateProtocolVersion), and max_packet_size both ways. Each test starts its own
 pgfront; one cluster serves the module."""
 import asyncio
 import base64
@@ -618,6 +618,38 @@ class Limits(unittest.TestCase):
         self.assertEqual(holder.execute("SELECT 2").fetchone()[0], 2)
         holder.commit()
         holder.close()
+
+    def test_12_max_packet_size_refuses_longer_messages_either_way_and_only_that_client(self):
+        port = self.start(pool="  max_packet_size: 1MB")
+        bystander = connect(port)
+        with connect(port) as conn:  # up to the limit, both ways
+            self.assertEqual(conn.execute("SELECT length(%s)", ("y" * 900_000,)).fetchone()[0], 900_000)
+            self.assertEqual(len(conn.execute("SELECT repeat('x', 900000)").fetchone()[0]), 900_000)
+        # A client message over the limit is refused from its header: pgfront does not wait
+        # for (or buffer) the 64 MB it announces.
+        client = RawClient(port)
+        self.assertIsNone(client.login("app", "apppass"))
+        client.sock.sendall(b"Q" + struct.pack("!I", 64 * 1024 * 1024) + b"SELECT ")
+        error = client.wait_error(5)
+        self.assertEqual(error.get("C"), "08P01", error)
+        self.assertIn("pool.max_packet_size (1MB)", error.get("M", ""))
+        self.assertTrue(e2e_common.connection_closed(client.sock, 5))
+        client.close()
+        # A server message over the limit (one 2 MB row) ends that client with 54000; its
+        # server, left mid-reply, is closed rather than lent again.
+        client = RawClient(port)
+        self.assertIsNone(client.login("app", "apppass"))
+        client.query("BEGIN")
+        victim = int(client.query("SELECT pg_backend_pid()")[0][0][0])
+        _, error = client.query("SELECT repeat('x', 2 * 1024 * 1024)")
+        self.assertEqual(error.get("C"), "54000", error)
+        self.assertIn("pool.max_packet_size (1MB)", error.get("M", ""))
+        self.assertTrue(e2e_common.connection_closed(client.sock, 5))
+        client.close()
+        wait_until(lambda: CLUSTER.sql(CLUSTER.primary(), "SELECT count(*) FROM pg_stat_activity WHERE pid = %s",
+                                       (victim,))[0][0] == 0, 10, what="the server left mid-reply closed")
+        self.assertEqual(bystander.execute("SELECT 3").fetchone()[0], 3)
+        bystander.close()
 
 
 if __name__ == "__main__":

@@ -93,6 +93,7 @@ TEST_CASE("invalid fixtures name the key and the line") {
         {"database-mode-none.yaml", "pool.databases.appdb.mode", 9, "expected session, transaction or statement"},
         {"overrides-without-pooling.yaml", "pool.users", 8, "need a pooling pool.mode"},
         {"user-unknown-key.yaml", "pool.users.app.min_pool_size", 9, "unknown key"},
+        {"packet-size-too-small.yaml", "pool.max_packet_size", 8, "must be between 1kB and 1GB"},
     };
     for (const auto& c : cases) {
         CAPTURE(c.file);
@@ -113,7 +114,7 @@ TEST_CASE("every invalid fixture is covered by the table above") {
         (void)entry;
         ++files;
     }
-    CHECK(files == 19);
+    CHECK(files == 20);
 }
 
 TEST_CASE("pool and auth use PgBouncer's names") {
@@ -149,6 +150,7 @@ TEST_CASE("limits, idle timeouts, per-database and per-user settings, trust user
     CHECK(p.server_check_delay == 10s);
     CHECK(p.client_idle_timeout == 5min);
     CHECK(p.idle_transaction_timeout == 30s);
+    CHECK(p.max_packet_size == 64ull * 1024 * 1024);
     REQUIRE(p.databases.count("appdb") == 1);
     const auto& appdb = p.databases.at("appdb");
     CHECK(appdb.mode == PoolMode::session);
@@ -172,7 +174,7 @@ TEST_CASE("limits, idle timeouts, per-database and per-user settings, trust user
     CHECK(a.hba[1].database == "appdb,reporting");
     CHECK(a.hba[1].user == "app,report");
     CHECK(a.hba[2].method == "reject");
-    CHECK(a.hba[2].line == 26);
+    CHECK(a.hba[2].line == 27);
 }
 
 TEST_CASE("the new keys default to PgBouncer's values and off") {
@@ -185,6 +187,7 @@ TEST_CASE("the new keys default to PgBouncer's values and off") {
     CHECK(p.server_check_delay == 30s);
     CHECK(p.client_idle_timeout == 0s);
     CHECK(p.idle_transaction_timeout == 0s);
+    CHECK(p.max_packet_size == 1024ull * 1024 * 1024);  // PostgreSQL's own limit
     CHECK(r.config->auth.hba.empty());
     CHECK(r.config->auth.trust_users.empty());
 }
