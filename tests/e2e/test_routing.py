@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Patroni-aware routing through a real pgfront in pass-through mode (pool.mode: none),
 against a real 3-node Patroni cluster: the primary port follows the leader, the replica port
-spreads over healthy replicas, and sessions never stay on a node that lost its role."""
+spreads over healthy replicas, sessions never stay on a node that lost its role, and a node
+whose PostgreSQL reports in_hot_standby=on never gets primary-port clients, even while
+Patroni's answer about it is stale."""
 import json
 import os
 import socket
@@ -303,6 +305,40 @@ class Routing(unittest.TestCase):
             session.close()
             CLUSTER.start_patroni(old)
         CLUSTER.wait_for_topology(streaming_replicas=2, timeout=120)
+
+    def test_14_a_primary_that_reports_in_hot_standby_is_refused_before_patroni_says_so(self):
+        # A second pgfront that asks Patroni only every 2 minutes: after a switchover its view
+        # of the roles is stale, and only the old primary's own in_hot_standby=on (PostgreSQL
+        # reports it at login) can tell it the node is read-only now.
+        port = free_port()
+        stale = PgFront(e2e_common.pgfront_binary(), CLUSTER.pgfront_cluster_yaml() + f"""
+health: {{interval: 120s, failover_interval: 100ms, timeout: 1s, discover_interval: 120s, read_only_hold: 30s}}
+listen: {{primary: "127.0.0.1:{port}", replica: "127.0.0.1:{free_port()}", connect_wait: 20s}}
+admin: {{listen: "127.0.0.1:{free_port()}"}}
+pool: {{mode: none}}
+log: {{level: debug}}
+""")
+        try:
+            stale.start()
+            stale.wait_listening(port, timeout=10)
+            old = CLUSTER.primary()
+            self.assertEqual(server_of(port), (old.pg_port, False))
+            started = time.monotonic()
+            new = CLUSTER.switchover()
+            CLUSTER.wait_for_topology(leader=new.name, streaming_replicas=2, timeout=60)
+            self.assertLess(time.monotonic() - started, 100, "the stale pgfront may have polled Patroni meanwhile")
+            # The first client finds out: refused (57P03) rather than let into a read-only server.
+            with self.assertRaises(psycopg.OperationalError) as refused:
+                connect(port)
+            self.assertIn(f"node {old.name} is read-only (in recovery)", str(refused.exception))
+            self.assertIn(f"node {old.name} reports in_hot_standby=on on the primary port", stale.log_text())
+            # The node is taken out of write routing at once; the next clients reach the new
+            # primary, long before the next scheduled poll of Patroni.
+            wait_until(lambda: server_of(port) == (new.pg_port, False), 10,
+                       what="the stale pgfront to route to the new primary")
+            self.assertLess(time.monotonic() - started, 115)
+        finally:
+            stale.close()
 
     def test_20_sighup_with_a_bad_file_keeps_serving(self):
         good = PROXY.config_text

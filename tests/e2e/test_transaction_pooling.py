@@ -5,7 +5,8 @@ transaction may land on another server connection (pgbench -M prepared, psycopg 
 prepare_threshold=0, JDBC with prepareThreshold=1, node-postgres named queries, and more
 statements than pool.max_prepared_statements lets a server connection keep), session
 settings follow the client from server to server, a switchover under write load costs only
-the transactions in flight, and with no primary at all the next transaction waits
+the transactions in flight, a stale view of the roles is corrected by the old primary's own
+in_hot_standby=on, and with no primary at all the next transaction waits
 (pool.failover_hold) instead of failing."""
 import json
 import os
@@ -405,6 +406,40 @@ class TransactionPooling(unittest.TestCase):
         finally:
             for b in blockers:
                 b.close()
+
+    def test_12_a_server_that_reports_in_hot_standby_sends_the_transaction_to_the_new_primary(self):
+        # A second pgfront that asks Patroni only every 2 minutes: after a switchover its view
+        # of the roles is stale. The old primary's in_hot_standby=on, reported when pgfront
+        # logs in a new server there, must send the client's next transaction to the new
+        # primary instead of into a read-only server.
+        port = free_port()
+        userlist = os.path.join(WORKDIR.name, "userlist.txt")
+        stale = PgFront(e2e_common.pgfront_binary(), CLUSTER.pgfront_cluster_yaml() + f"""
+health: {{interval: 120s, failover_interval: 100ms, timeout: 1s, discover_interval: 120s, read_only_hold: 30s}}
+listen: {{primary: "127.0.0.1:{port}", replica: "127.0.0.1:{free_port()}", client_login_timeout: 10s}}
+admin: {{listen: "127.0.0.1:{free_port()}"}}
+pool: {{mode: transaction, default_pool_size: 2, failover_hold: 30s}}
+auth: {{type: scram-sha-256, auth_file: "{userlist}", auth_user: pgbouncer}}
+log: {{level: info}}
+""")
+        try:
+            stale.start()
+            stale.wait_listening(port, timeout=10)
+            old = CLUSTER.primary()
+            with connect(port=port) as conn:
+                self.assertEqual(conn.execute("SELECT inet_server_port()").fetchone()[0], old.pg_port)
+                started = time.monotonic()
+                new = CLUSTER.switchover()
+                CLUSTER.wait_for_topology(leader=new.name, streaming_replicas=1, timeout=60)
+                self.assertLess(time.monotonic() - started, 100, "the stale pgfront may have polled Patroni meanwhile")
+                row = conn.execute("INSERT INTO writes (client, seq) VALUES ('hot-standby', 1)"
+                                   " RETURNING inet_server_port(), pg_is_in_recovery()").fetchone()
+                self.assertEqual(tuple(row), (new.pg_port, False))
+                self.assertLess(time.monotonic() - started, 115)
+            self.assertIn(f"primary-port server reports in_hot_standby=on; not using it node={old.name}",
+                          stale.log_text())
+        finally:
+            stale.close()
 
 
 class Metrics(unittest.TestCase):
