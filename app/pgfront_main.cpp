@@ -134,6 +134,8 @@ std::shared_ptr<const auth::UserList> load_users(const conf::Config& config, std
     }
     for (const auto& warning : parsed.warnings)
         spdlog::warn("{}:{}: {}", config.auth.auth_file, warning.line, warning.message);
+    auth::SystemRandom random;
+    parsed.users.derive_scram_secrets(random);
     return std::make_shared<const auth::UserList>(std::move(parsed.users));
 }
 

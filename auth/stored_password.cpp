@@ -47,4 +47,9 @@ bool verify_cleartext_password(const StoredPassword& stored, std::string_view us
     return false;
 }
 
+StoredPassword with_derived_secret(StoredPassword stored, RandomSource& random) {
+    if (stored.kind == PasswordKind::plain && !stored.scram) stored.scram = ScramSecret::generate(stored.text, random);
+    return stored;
+}
+
 }  // namespace pgfront::auth

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "auth/random_source.hpp"
 #include "auth/scram_secret.hpp"
 
 namespace pgfront::auth {
@@ -17,7 +18,10 @@ std::string_view to_string(PasswordKind kind);
 struct StoredPassword {
     PasswordKind kind = PasswordKind::plain;
     std::string text;                  // exactly as stored
-    std::optional<ScramSecret> scram;  // set when kind == scram_sha_256
+    // kind == scram_sha_256: the stored secret. kind == plain: one derived from the password
+    // when it was loaded (with_derived_secret), so that a SCRAM login costs the same for every
+    // user; the plaintext itself still logs pgfront in to the server.
+    std::optional<ScramSecret> scram;
 
     // PostgreSQL's get_password_type: "md5" + 32 lowercase hex digits is md5; text that parses
     // as a SCRAM-SHA-256 secret is SCRAM; everything else (including a malformed
@@ -30,5 +34,11 @@ struct StoredPassword {
 // secret's salt). An empty password never verifies (PostgreSQL refuses empty passwords).
 bool verify_cleartext_password(const StoredPassword& stored, std::string_view user,
                                std::string_view given);
+
+// A plaintext password gets its SCRAM secret (random salt, default iterations) here, once,
+// instead of at each login: deriving it takes a few milliseconds of PBKDF2, which an unknown
+// user's login would not spend, so the answer's timing would tell listed users apart. Other
+// kinds are returned unchanged.
+StoredPassword with_derived_secret(StoredPassword stored, RandomSource& random);
 
 }  // namespace pgfront::auth

@@ -22,6 +22,10 @@ std::size_t UserList::add(UserListEntry entry) {
     return 0;
 }
 
+void UserList::derive_scram_secrets(RandomSource& random) {
+    for (auto& entry : entries_) entry.password = with_derived_secret(std::move(entry.password), random);
+}
+
 namespace {
 
 bool is_blank(char c) {

@@ -36,6 +36,10 @@ class UserList {
     // Returns the line of the replaced entry, or 0.
     std::size_t add(UserListEntry entry);
 
+    // with_derived_secret for every plaintext entry (a few ms each): done when the file is
+    // loaded, so no login pays for it.
+    void derive_scram_secrets(RandomSource& random);
+
   private:
     std::vector<UserListEntry> entries_;
     std::map<std::string, std::size_t, std::less<>> index_;

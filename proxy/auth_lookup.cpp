@@ -68,7 +68,8 @@ asio::awaitable<PasswordLookup> AuthLookup::query(const std::string& user, const
     connection.close();
     if (result.error) co_return failed("auth_query failed: " + result.error->message);
     if (!result.row || result.row->size() < 2 || !(*result.row)[1]) co_return found(std::nullopt);
-    co_return found(auth::StoredPassword::classify(*(*result.row)[1]));
+    auth::SystemRandom random;  // a plaintext passwd (rare) is derived once, then cached
+    co_return found(auth::with_derived_secret(auth::StoredPassword::classify(*(*result.row)[1]), random));
 }
 
 }  // namespace pgfront::proxy

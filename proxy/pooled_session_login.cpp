@@ -212,7 +212,8 @@ asio::awaitable<bool> PooledSession::authenticate() {
 
     // SCRAM-SHA-256, real or doomed (unknown user, or only an md5 hash stored).
     std::optional<auth::ScramServerExchange> exchange;
-    if (!choice.doomed && entry && entry->kind == auth::PasswordKind::scram_sha_256)
+    // A plaintext entry has a secret derived when it was loaded: every exchange then costs the same.
+    if (!choice.doomed && entry && entry->scram)
         exchange.emplace(*entry->scram, auth::make_scram_nonce(random));
     else if (!choice.doomed && entry && entry->kind == auth::PasswordKind::plain)
         exchange.emplace(auth::ScramServerExchange::from_password(entry->text, random));

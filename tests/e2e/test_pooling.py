@@ -7,6 +7,7 @@ errors inside transactions and cancels through."""
 import hashlib
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -109,6 +110,30 @@ class Pooling(unittest.TestCase):
             connect(password="wrong")
         self.assertIn('password authentication failed for user "app"', str(e.exception))
         self.assertNotIn("SCRAM-SHA-256$", PROXY.log_text())
+
+    def test_02b_a_wrong_password_takes_as_long_for_a_listed_user_as_for_an_unknown_one(self):
+        # A plaintext auth_file entry needs a SCRAM secret derived with PBKDF2 (thousands of
+        # HMACs); done at each login, it made refusals of listed users measurably slower
+        # than of unknown ones. Interleaved medians, judged against what one PBKDF2 costs here.
+        started = time.perf_counter()
+        hashlib.pbkdf2_hmac("sha256", b"plainpass", b"0123456789abcdef", 4096)
+        pbkdf2 = time.perf_counter() - started
+
+        def refusal_time(user):
+            started = time.perf_counter()
+            fields = e2e_common.scram_login(PORT, user, "wrongpass")
+            elapsed = time.perf_counter() - started
+            self.assertEqual(fields["C"], "28P01")
+            return elapsed
+
+        times = {"plainuser": [], "nosuchuser": []}
+        for _ in range(60):
+            for user, samples in times.items():
+                samples.append(refusal_time(user))
+        listed, unknown = (statistics.median(times[u]) for u in ("plainuser", "nosuchuser"))
+        print(f"\n    wrong password: listed {listed * 1000:.2f} ms, unknown {unknown * 1000:.2f} ms, "
+              f"one PBKDF2 {pbkdf2 * 1000:.2f} ms", file=sys.stderr)
+        self.assertLess(abs(listed - unknown), pbkdf2 / 2)
 
     def test_03_plaintext_entry_and_md5_clients(self):
         with connect(user="plainuser", password="plainpass") as conn:

@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include "test_support.hpp"
+
 using namespace pgfront::auth;
 
 namespace {
@@ -66,4 +68,24 @@ TEST_CASE("cleartext verification against every kind") {
 
 TEST_CASE("an empty password never verifies") {
     CHECK_FALSE(verify_cleartext_password(StoredPassword::classify(""), "u", ""));
+}
+
+TEST_CASE("a plaintext password gets a derived SCRAM secret once; other kinds are left as stored") {
+    test::CountingRandom random;
+    const auto plain = with_derived_secret(StoredPassword::classify("plain secret"), random);
+    CHECK(plain.kind == PasswordKind::plain);
+    CHECK(plain.text == "plain secret");  // still what logs pgfront in to the server
+    REQUIRE(plain.scram);
+    CHECK(plain.scram->iterations == kScramDefaultIterations);
+    CHECK(plain.scram->verify_password("plain secret"));
+    CHECK_FALSE(plain.scram->verify_password("plain secreT"));
+    CHECK(verify_cleartext_password(plain, "admin", "plain secret"));
+
+    const auto again = with_derived_secret(plain, random);  // already derived: kept, salt and all
+    CHECK(again.scram->salt == plain.scram->salt);
+
+    const auto scram = StoredPassword::classify(std::string(kPg15Scram));
+    const auto kept = with_derived_secret(scram, random);
+    CHECK(kept.scram->salt == scram.scram->salt);
+    CHECK_FALSE(with_derived_secret(StoredPassword::classify(std::string(kPg15Md5)), random).scram);
 }

@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include "test_support.hpp"
+
 using namespace pgfront::auth;
 
 TEST_CASE("a typical userlist.txt") {
@@ -130,4 +132,20 @@ TEST_CASE("empty input and comments only") {
     const auto r = parse_user_list("; only\n# comments\n   \n\t\n");
     CHECK(r.ok());
     CHECK(r.users.size() == 0);
+}
+
+TEST_CASE("derive_scram_secrets gives plaintext entries a secret, each its own salt") {
+    auto r = parse_user_list("\"a\" \"one\"\n\"b\" \"one\"\n\"c\" \"md5a5549a09c79014caa6d76761bcbe56c3\"\n");
+    REQUIRE(r.ok());
+    CHECK_FALSE(r.users.find("a")->password.scram);
+    test::CountingRandom random;
+    r.users.derive_scram_secrets(random);
+    const auto& a = r.users.find("a")->password;
+    const auto& b = r.users.find("b")->password;
+    REQUIRE(a.scram);
+    REQUIRE(b.scram);
+    CHECK(a.scram->verify_password("one"));
+    CHECK(a.scram->salt != b.scram->salt);
+    CHECK(a.scram->stored_key != b.scram->stored_key);
+    CHECK_FALSE(r.users.find("c")->password.scram);
 }
