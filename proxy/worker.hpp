@@ -24,7 +24,6 @@
 #include "pool/connection_quota.hpp"
 #include "proxy/auth_lookup.hpp"
 #include "proxy/cancel_directory.hpp"
-#include "proxy/heap_trimmer.hpp"
 #include "proxy/idle_sweeper.hpp"
 #include "proxy/listener_role.hpp"
 #include "proxy/pause_gate.hpp"
@@ -120,8 +119,8 @@ public:
     boost::asio::awaitable<void> topology_change(Clock::time_point deadline);
 
     std::size_t session_count() const { return session_count_.load(std::memory_order_relaxed); }
-    void session_started() { heap_trimmer_.session_started(session_count_.fetch_add(1, std::memory_order_relaxed) + 1); }
-    void session_ended() { heap_trimmer_.session_ended(session_count_.fetch_sub(1, std::memory_order_relaxed) - 1); }
+    void session_started() { session_count_.fetch_add(1, std::memory_order_relaxed); }
+    void session_ended() { session_count_.fetch_sub(1, std::memory_order_relaxed); }
 
 private:
     boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acceptor, ListenerRole role);
@@ -150,7 +149,6 @@ private:
     std::shared_ptr<const tls::TlsContexts> tls_;
     WorkerStats stats_;
     std::atomic<std::size_t> session_count_{0};
-    HeapTrimmer heap_trimmer_{context_.get_executor()};
     std::uint64_t rotation_ = 0;
     std::thread thread_;
 };
