@@ -651,6 +651,31 @@ class Limits(unittest.TestCase):
         self.assertEqual(bystander.execute("SELECT 3").fetchone()[0], 3)
         bystander.close()
 
+    def test_13_a_cancel_from_an_idle_client_reaches_no_one(self):
+        # Transaction mode, one server: the idle client's last server is running another
+        # client's query. The idle client's cancel must not touch it.
+        port = self.start(pool="  default_pool_size: 1")
+        idle = connect(port)
+        server = idle.execute("SELECT pg_backend_pid()").fetchone()[0]
+        result = {}
+        with connect(port) as busy:
+            def run():
+                try:
+                    result["row"] = busy.execute("SELECT pg_backend_pid(), pg_sleep(2)").fetchone()
+                except Exception as e:  # checked below
+                    result["error"] = e
+
+            worker = threading.Thread(target=run)
+            worker.start()
+            wait_until(lambda: CLUSTER.sql(CLUSTER.primary(), "SELECT count(*) FROM pg_stat_activity WHERE pid = %s"
+                                           " AND query LIKE %s", (server, "%pg_sleep(2)%"))[0][0] == 1, 5,
+                       what="the other client's query on the idle client's old server")
+            idle.cancel()
+            worker.join(15)
+        idle.close()
+        self.assertNotIn("error", result)
+        self.assertEqual(result["row"][0], server, "the query ran on the idle client's old server")
+
 
 if __name__ == "__main__":
     e2e_common.main()
