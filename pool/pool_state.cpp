@@ -81,6 +81,16 @@ PoolActions PoolState::request(WaiterId waiter, TimePoint now) {
     return actions;
 }
 
+std::optional<ServerId> PoolState::lend_idle(TimePoint now) {
+    if (draining_ || !waiters_.empty() || idle_.empty()) return std::nullopt;
+    auto& server = idle_.back();
+    if (now - server.created >= settings_.server_lifetime || check_due(server, now)) return std::nullopt;
+    server.lent = true;
+    active_.push_back(server);
+    idle_.pop_back();
+    return active_.back().id;
+}
+
 PoolActions PoolState::cancel(WaiterId waiter, TimePoint) {
     std::erase_if(waiters_, [waiter](const Waiter& w) { return w.id == waiter; });
     return {};

@@ -62,6 +62,11 @@ public:
     PoolActions request(WaiterId waiter, TimePoint now);
     // The client gave up (disconnected) before being served.
     PoolActions cancel(WaiterId waiter, TimePoint now);
+    // What request() would grant at once when nobody waits: the most recently used idle
+    // server, taken without queueing. Nothing when it would take more than that (someone
+    // waits, nothing is idle, draining, the server is due a check or past its lifetime):
+    // the caller then makes a request().
+    std::optional<ServerId> lend_idle(TimePoint now);
 
     // Outcome of an OpenServer; `reserve` is the flag that OpenServer carried.
     PoolActions server_connected(ServerId server, bool reserve, TimePoint now);

@@ -74,6 +74,17 @@ asio::awaitable<Lease> ServerPool::acquire() {
     }
 }
 
+std::unique_ptr<ServerConnection> ServerPool::lend_idle() {
+    const auto id = state_.lend_idle(Clock::now());
+    if (!id) return nullptr;
+    auto it = idle_.find(*id);
+    auto server = std::move(it->second);
+    idle_.erase(it);
+    // No re-arm of the tick: one idle server fewer only moves the next deadline later, and an
+    // early tick finds nothing to do.
+    return server;
+}
+
 asio::awaitable<Lease> ServerPool::wait_for_server(bool& check) {
     Waiter waiter;
     const auto id = next_waiter_++;

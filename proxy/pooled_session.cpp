@@ -240,8 +240,10 @@ asio::awaitable<bool> PooledSession::acquire_server() {
         }
         auto& pool = *pool_.pool;
         const auto asked = first ? started : Clock::now();
-        auto lease = co_await pool.acquire();
-        const auto granted = Clock::now();
+        pool::Lease lease{pool.lend_idle(), std::nullopt};
+        const bool at_once = lease.server != nullptr;
+        if (!at_once) lease = co_await pool.acquire();
+        const auto granted = at_once ? asked : Clock::now();
         pool.stats().wait_seconds.observe(std::chrono::duration<double>(granted - asked).count());
         if (lease.failure) {
             // A node that can't be reached may be failing over: wait for routing to move on

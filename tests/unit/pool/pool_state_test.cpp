@@ -67,6 +67,34 @@ TEST_CASE("an idle server is granted at once, the most recently used first") {
     CHECK(pool.counts().active == 1);
 }
 
+TEST_CASE("lend_idle takes what request would grant at once, and nothing when that needs more") {
+    PoolSettings s = small(3);
+    s.server_lifetime = 100s;
+    s.server_check_delay = 10s;
+    PoolState pool(s);
+    CHECK_FALSE(pool.lend_idle(t0));  // nothing idle
+    pool.request(1, t0);
+    pool.request(2, t0);
+    pool.server_connected(100, false, t0);
+    pool.server_connected(101, false, t0);
+    pool.release(100, true, t0 + 1s);
+    pool.release(101, true, t0 + 2s);
+    CHECK(pool.lend_idle(t0 + 3s) == std::optional<ServerId>(101));  // most recently used
+    CHECK(pool.counts().idle == 1);
+    CHECK(pool.counts().active == 1);
+    pool.release(101, true, t0 + 4s);
+    CHECK(only<Grant>(pool.request(3, t0 + 5s)).size() == 1);  // back in the pool as before
+
+    SUBCASE("not a server due its check, nor one past its lifetime") {
+        pool.release(101, true, t0 + 5s);
+        CHECK_FALSE(pool.lend_idle(t0 + 16s));  // idle 11 s: request() grants it with a check
+        CHECK(only<Grant>(pool.request(4, t0 + 16s))[0].check);
+        pool.release(101, true, t0 + 101s);  // closed: past its lifetime
+        CHECK(pool.counts().idle == 1);
+        CHECK_FALSE(pool.lend_idle(t0 + 101s));  // 100 (created at t0) is past it too
+    }
+}
+
 TEST_CASE("a server that is not at a clean boundary is closed, never reused") {
     PoolState pool(small(1));
     pool.request(1, t0);
