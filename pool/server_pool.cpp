@@ -74,8 +74,8 @@ asio::awaitable<Lease> ServerPool::acquire() {
     }
 }
 
-std::unique_ptr<ServerConnection> ServerPool::lend_idle() {
-    const auto id = state_.lend_idle(Clock::now());
+std::unique_ptr<ServerConnection> ServerPool::lend_idle(Clock::time_point now) {
+    const auto id = state_.lend_idle(now);
     if (!id) return nullptr;
     auto it = idle_.find(*id);
     auto server = std::move(it->second);

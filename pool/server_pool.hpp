@@ -45,8 +45,9 @@ public:
     // after query_wait_timeout / a login the server refused.
     boost::asio::awaitable<Lease> acquire();
     // An idle server when one can be lent at once (the usual case while servers are idle and
-    // nobody waits), without the coroutine frames of acquire(); null: call acquire().
-    std::unique_ptr<ServerConnection> lend_idle();
+    // nobody waits), without the coroutine frames of acquire(); null: call acquire(). `now`:
+    // when the client asked (the caller has just read the clock).
+    std::unique_ptr<ServerConnection> lend_idle(Clock::time_point now);
     // Gives a server back; `reusable` only when it is idle at a clean boundary.
     void release(std::unique_ptr<ServerConnection> server, bool reusable);
 

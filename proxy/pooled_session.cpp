@@ -240,7 +240,7 @@ asio::awaitable<bool> PooledSession::acquire_server() {
         }
         auto& pool = *pool_.pool;
         const auto asked = first ? started : Clock::now();
-        pool::Lease lease{pool.lend_idle(), std::nullopt};
+        pool::Lease lease{pool.lend_idle(asked), std::nullopt};
         const bool at_once = lease.server != nullptr;
         if (!at_once) lease = co_await pool.acquire();
         const auto granted = at_once ? asked : Clock::now();

@@ -25,6 +25,16 @@ PoolSettings small(std::size_t size) {
     return s;
 }
 
+// Servers 100 and 101 opened for two clients at t0 and given back at t0+1s and t0+2s.
+void two_idle_servers(PoolState& pool) {
+    pool.request(1, t0);
+    pool.request(2, t0);
+    pool.server_connected(100, false, t0);
+    pool.server_connected(101, false, t0);
+    pool.release(100, true, t0 + 1s);
+    pool.release(101, true, t0 + 2s);
+}
+
 }  // namespace
 
 TEST_CASE("an empty pool opens one server per waiter up to the pool size") {
@@ -54,12 +64,7 @@ TEST_CASE("connected servers go to waiters in arrival order") {
 
 TEST_CASE("an idle server is granted at once, the most recently used first") {
     PoolState pool(small(3));
-    pool.request(1, t0);
-    pool.request(2, t0);
-    pool.server_connected(100, false, t0);
-    pool.server_connected(101, false, t0);
-    pool.release(100, true, t0 + 1s);
-    pool.release(101, true, t0 + 2s);
+    two_idle_servers(pool);  // 100, then 101 most recently used
     auto grants = only<Grant>(pool.request(3, t0 + 3s));
     REQUIRE(grants.size() == 1);
     CHECK(grants[0].server == 101);
@@ -73,12 +78,7 @@ TEST_CASE("lend_idle takes what request would grant at once, and nothing when th
     s.server_check_delay = 10s;
     PoolState pool(s);
     CHECK_FALSE(pool.lend_idle(t0));  // nothing idle
-    pool.request(1, t0);
-    pool.request(2, t0);
-    pool.server_connected(100, false, t0);
-    pool.server_connected(101, false, t0);
-    pool.release(100, true, t0 + 1s);
-    pool.release(101, true, t0 + 2s);
+    two_idle_servers(pool);  // 100, then 101 most recently used
     CHECK(pool.lend_idle(t0 + 3s) == std::optional<ServerId>(101));  // most recently used
     CHECK(pool.counts().idle == 1);
     CHECK(pool.counts().active == 1);
