@@ -20,6 +20,7 @@
 #include "net/completion_tokens.hpp"
 #include "pool/statement_release_query.hpp"
 #include "pool/effective_settings.hpp"
+#include "pool/streamed_message.hpp"
 #include "protocol/backend_status.hpp"
 #include "protocol/error_fields.hpp"
 #include "protocol/message_writer.hpp"
@@ -407,7 +408,7 @@ asio::awaitable<bool> PooledSession::sync_parameters() {
         }
         co_await fail(state, std::move(message));
     } else {
-        co_await fail(sqlstate::connection_failure, "server connection to " + node_ + " was lost");
+        co_await fail(sqlstate::connection_failure, server_lost());
     }
     co_return false;
 }
@@ -477,13 +478,13 @@ bool PooledSession::lease_may_end() const {
 // for without any buffer, so idle clients hold none (10,000 idle clients, 5 MB less) while a
 // client in a tight request loop pays no extra wait. How long the client has been waited for
 // is noted for the idle timeouts (idle_sweeper.hpp); a read the sweeper ended gets the
-// timeout's error.
-asio::awaitable<bool> PooledSession::read_client() {
+// timeout's error. The rest of a message that goes on in pieces is read in large chunks.
+asio::awaitable<bool> PooledSession::read_client(bool rest_of_message) {
     wait_ = current_wait();
     wait_since_ = Clock::now();
     boost::system::error_code ec;
     std::size_t n = 0;
-    const bool fresh = client_in_.empty();
+    const bool fresh = client_in_.empty() && !rest_of_message;
     // Not under TLS: the TLS layer may already hold the next request, decrypted.
     if (fresh && slow_client_ && !client_.encrypted()) {
         client_in_.release();
@@ -492,7 +493,7 @@ asio::awaitable<bool> PooledSession::read_client() {
     }
     if (!ec) {
         if (fresh) client_in_.release(idle_read_size);
-        auto area = client_in_.write_area(fresh ? idle_read_size : 4096);
+        auto area = client_in_.write_area(rest_of_message ? stream_read_size : fresh ? idle_read_size : 4096);
         std::tie(ec, n) = co_await client_.async_read_some(asio::buffer(area.data(), area.size()), deferred_nothrow);
     }
     if (fresh) slow_client_ = Clock::now() - wait_since_ >= slow_client_pause;
@@ -523,129 +524,208 @@ asio::awaitable<bool> PooledSession::read_server() {
     auto area = input.write_area();
     auto [ec, n] = co_await server_->socket().async_read_some(asio::buffer(area.data(), area.size()), deferred_nothrow);
     if (ec) {
-        if (client_.is_open())
-            co_await fail(sqlstate::connection_failure, "server connection to " + node_ + " was lost");
+        if (client_.is_open()) co_await fail(sqlstate::connection_failure, server_lost());
         co_return false;
     }
     input.commit(n);
     co_return co_await forward_server_messages();
 }
 
+std::string PooledSession::server_lost() const { return "server connection to " + node_ + " was lost"; }
+
 // Whole client messages go to the server in one write; the tracker learns what replies each
 // one will bring. They go as they are unless they name prepared statements (transaction and
 // statement mode), which the rewriter maps onto the server's own; from the first such
-// message on, the batch is rebuilt in to_server_. Terminate ends the session instead.
+// message on, the batch is rebuilt in to_server_. Terminate ends the session instead. A
+// message too large to hold (pool/streamed_message.hpp) ends the batch and follows it in
+// pieces as they arrive.
 asio::awaitable<bool> PooledSession::forward_client_messages() {
     auto& tracker = server_->tracker();
     const bool may_rewrite = rewrites_statements();
-    bool rewriting = false;
-    std::size_t complete = 0;
     for (;;) {
-        const auto frame = protocol::read_frame(client_in_.pending().subspan(complete), protocol::Sender::frontend,
-                                                max_packet_size_);
-        if (frame.is_error()) {
-            co_await refuse_client_message(frame.error);
-            co_return false;
+        bool rewriting = false;
+        std::size_t complete = 0;
+        std::optional<pool::StreamedMessage> streamed;
+        for (;;) {
+            const auto frame = protocol::read_frame(client_in_.pending().subspan(complete), protocol::Sender::frontend,
+                                                    max_packet_size_);
+            if (frame.is_error()) {
+                co_await refuse_client_message(frame.error);
+                co_return false;
+            }
+            if (!frame.is_frame()) {
+                streamed = pool::streamed_client_message(client_in_.pending().subspan(complete), may_rewrite);
+                break;
+            }
+            if (frame.type == 'X') {
+                terminated_ = true;
+                break;
+            }
+            if (!rewriting && may_rewrite && pool::StatementRewriter::wants(frame.type, frame.payload)) {
+                rewriting = true;
+                const auto before = client_in_.pending().first(complete);
+                to_server_.assign(before.begin(), before.end());
+            }
+            const auto fed = rewriting ? rewriter_.on_client(frame.type, frame.payload, statement_context(), to_server_)
+                                       : rewriter_.on_plain_client(frame.type, frame.payload, tracker);
+            if (!fed) {
+                co_await fail(sqlstate::protocol_violation, "invalid message from client");
+                co_return false;
+            }
+            complete += frame.consumed;
         }
-        if (!frame.is_frame()) break;
-        if (frame.type == 'X') {
-            terminated_ = true;
-            break;
-        }
-        if (!rewriting && may_rewrite && pool::StatementRewriter::wants(frame.type, frame.payload)) {
-            rewriting = true;
-            const auto before = client_in_.pending().first(complete);
-            to_server_.assign(before.begin(), before.end());
-        }
-        const auto fed = rewriting ? rewriter_.on_client(frame.type, frame.payload, statement_context(), to_server_)
-                                   : rewriter_.on_plain_client(frame.type, frame.payload, tracker);
-        if (!fed) {
+        // Only its type matters to the tracker; the rewriter would pass it on unchanged.
+        if (streamed && !rewriter_.on_plain_client(streamed->type, {}, tracker)) {
             co_await fail(sqlstate::protocol_violation, "invalid message from client");
             co_return false;
         }
-        complete += frame.consumed;
+        if (complete == 0 && !streamed) co_return true;
+        stats_->bytes_received += complete;
+        if (transaction_started_ == Clock::time_point{}) transaction_started_ = Clock::now();
+        const auto batch = rewriting ? protocol::Bytes(to_server_) : client_in_.pending().first(complete);
+        boost::system::error_code ec;
+        if (!batch.empty())
+            std::tie(ec, std::ignore) = co_await asio::async_write(server_->socket(), as_buffer(batch), deferred_nothrow);
+        client_in_.consume(complete);
+        if (terminated_) client_in_.consume(client_in_.size());
+        if (rewriting) release_large(to_server_);
+        if (ec) {
+            co_await fail(sqlstate::connection_failure, server_lost());
+            co_return false;
+        }
+        // Answers pgfront owes with nothing outstanding ahead of them (e.g. ParseComplete for a
+        // statement this server already has, when the client then waits with Flush).
+        if (rewriting) {
+            rewriter_.flush_answers(statement_context(), out_);
+            if (!out_.empty() && !co_await send(out_)) co_return false;
+        }
+        if (!streamed) co_return true;
+        if (!co_await stream_client_message(streamed->size)) co_return false;
     }
-    if (complete == 0) co_return true;
-    stats_->bytes_received += complete;
-    if (transaction_started_ == Clock::time_point{}) transaction_started_ = Clock::now();
-    const auto batch = rewriting ? protocol::Bytes(to_server_) : client_in_.pending().first(complete);
-    boost::system::error_code ec;
-    if (!batch.empty()) std::tie(ec, std::ignore) = co_await asio::async_write(server_->socket(), as_buffer(batch), deferred_nothrow);
-    client_in_.consume(complete);
-    if (terminated_) client_in_.consume(client_in_.size());
-    if (rewriting) release_large(to_server_);
-    if (ec) {
-        co_await fail(sqlstate::connection_failure, "server connection to " + node_ + " was lost");
-        co_return false;
-    }
-    // Answers pgfront owes with nothing outstanding ahead of them (e.g. ParseComplete for a
-    // statement this server already has, when the client then waits with Flush).
-    if (rewriting) {
-        rewriter_.flush_answers(statement_context(), out_);
-        if (!out_.empty() && !co_await send(out_)) co_return false;
-    }
-    co_return true;
 }
 
-// Server replies go to the client in one write per batch, up to the transaction boundary.
-// While the rewriter owes nothing they go as they are (no copy); otherwise through it.
+// The rest of a message too large to hold, to the server as it arrives; its first bytes are
+// at the front of client_in_.
+asio::awaitable<bool> PooledSession::stream_client_message(std::size_t size) {
+    for (std::size_t left = size;;) {
+        const auto piece = client_in_.pending().first(std::min(left, client_in_.size()));
+        if (!piece.empty()) {
+            auto [ec, n] = co_await asio::async_write(server_->socket(), as_buffer(piece), deferred_nothrow);
+            if (ec) {
+                co_await fail(sqlstate::connection_failure, server_lost());
+                co_return false;
+            }
+            stats_->bytes_received += n;
+            client_in_.consume(n);
+            left -= n;
+        }
+        if (left == 0) co_return true;
+        if (!co_await read_client(true)) co_return false;
+    }
+}
+
+// Server replies go to the client in one write per batch, up to the transaction boundary. A
+// reply too large to hold (pool/streamed_message.hpp) ends the batch and follows it in
+// pieces as they arrive.
 asio::awaitable<bool> PooledSession::forward_server_messages() {
     auto& input = server_->input();
     auto& tracker = server_->tracker();
     const bool statement_mode = mode_ == conf::PoolMode::statement;
-    const bool editing = rewriter_.has_answers();
-    std::size_t complete = 0;
-    bool refused_transaction = false;
     for (;;) {
-        const auto frame =
-            protocol::read_frame(input.pending().subspan(complete), protocol::Sender::backend, max_packet_size_);
-        if (frame.is_error()) {
-            if (frame.error == protocol::message_over_limit)
-                co_await fail(sqlstate::program_limit_exceeded,
-                              "message from the server longer than pool.max_packet_size (" +
-                                  conf::format_size(max_packet_size_) + ")");
-            else
-                co_await fail(sqlstate::protocol_violation, "server sent an invalid message");
+        const bool editing = rewriter_.has_answers();
+        std::size_t complete = 0;
+        bool refused_transaction = false;
+        std::optional<pool::StreamedMessage> streamed;
+        for (;;) {
+            const auto frame =
+                protocol::read_frame(input.pending().subspan(complete), protocol::Sender::backend, max_packet_size_);
+            if (frame.is_error()) {
+                if (frame.error == protocol::message_over_limit)
+                    co_await fail(sqlstate::program_limit_exceeded,
+                                  "message from the server longer than pool.max_packet_size (" +
+                                      conf::format_size(max_packet_size_) + ")");
+                else
+                    co_await fail(sqlstate::protocol_violation, "server sent an invalid message");
+                co_return false;
+            }
+            if (!frame.is_frame()) {
+                streamed = pool::streamed_server_message(input.pending().subspan(complete));
+                break;
+            }
+            // Statement mode: a statement that leaves a transaction open is refused in place of
+            // its ReadyForQuery, so the client reads the reason as the statement's answer.
+            if (statement_mode && frame.type == 'Z' && !frame.payload.empty() && frame.payload[0] != std::byte{'I'}) {
+                refused_transaction = true;
+                (void)tracker.on_backend(frame.type, frame.payload);
+                break;
+            }
+            if (frame.type == 'S') note_parameter_status(frame.payload);
+            if (frame.type == 'Z') count_ready_for_query(frame.payload);
+            const auto fed = editing ? rewriter_.on_server(frame.type, frame.payload,
+                                                           input.pending().subspan(complete, frame.consumed),
+                                                           statement_context(), out_)
+                                     : rewriter_.on_plain_server(frame.type, frame.payload, tracker);
+            if (!fed) {
+                co_await fail(sqlstate::protocol_violation, "server reply out of order");
+                co_return false;
+            }
+            complete += frame.consumed;
+            if (tracker.at_boundary()) break;  // anything after belongs to nobody yet
+        }
+        if (streamed) {
+            // Only its type matters; given no bytes, the rewriter adds none of its own after it.
+            const auto fed = editing ? rewriter_.on_server(streamed->type, {}, {}, statement_context(), out_)
+                                     : rewriter_.on_plain_server(streamed->type, {}, tracker);
+            if (!fed) {
+                co_await fail(sqlstate::protocol_violation, "server reply out of order");
+                co_return false;
+            }
+        }
+        if (complete > 0 || !out_.empty()) {
+            const auto batch = editing ? protocol::Bytes(out_) : input.pending().first(complete);
+            boost::system::error_code ec;
+            if (!batch.empty())
+                std::tie(ec, std::ignore) = co_await asio::async_write(client_, as_buffer(batch), deferred_nothrow);
+            stats_->bytes_sent += batch.size();
+            input.consume(complete);
+            if (editing) {
+                out_.clear();
+                release_large(out_);
+            }
+            if (ec) co_return false;
+        }
+        if (refused_transaction) {
+            co_await fail(sqlstate::feature_not_supported, "transaction blocks not allowed in statement pooling mode");
             co_return false;
         }
-        if (!frame.is_frame()) break;
-        // Statement mode: a statement that leaves a transaction open is refused in place of
-        // its ReadyForQuery, so the client reads the reason as the statement's answer.
-        if (statement_mode && frame.type == 'Z' && !frame.payload.empty() && frame.payload[0] != std::byte{'I'}) {
-            refused_transaction = true;
-            (void)tracker.on_backend(frame.type, frame.payload);
-            break;
+        if (!streamed) co_return true;
+        if (!co_await stream_server_message(streamed->size)) co_return false;
+    }
+}
+
+// The rest of a reply too large to hold, to the client as it arrives; its first bytes are at
+// the front of the server's input.
+asio::awaitable<bool> PooledSession::stream_server_message(std::size_t size) {
+    auto& input = server_->input();
+    for (std::size_t left = size;;) {
+        const auto piece = input.pending().first(std::min(left, input.size()));
+        if (!piece.empty()) {
+            auto [ec, n] = co_await asio::async_write(client_, as_buffer(piece), deferred_nothrow);
+            if (ec) co_return false;
+            stats_->bytes_sent += n;
+            input.consume(n);
+            left -= n;
         }
-        if (frame.type == 'S') note_parameter_status(frame.payload);
-        if (frame.type == 'Z') count_ready_for_query(frame.payload);
-        const auto fed = editing ? rewriter_.on_server(frame.type, frame.payload,
-                                                       input.pending().subspan(complete, frame.consumed),
-                                                       statement_context(), out_)
-                                 : rewriter_.on_plain_server(frame.type, frame.payload, tracker);
-        if (!fed) {
-            co_await fail(sqlstate::protocol_violation, "server reply out of order");
+        if (left == 0) co_return true;
+        auto area = input.write_area(stream_read_size);
+        auto [ec, n] =
+            co_await server_->socket().async_read_some(asio::buffer(area.data(), area.size()), deferred_nothrow);
+        if (ec) {
+            if (client_.is_open()) co_await fail(sqlstate::connection_failure, server_lost());
             co_return false;
         }
-        complete += frame.consumed;
-        if (tracker.at_boundary()) break;  // anything after belongs to nobody yet
+        input.commit(n);
     }
-    if (complete > 0) {
-        const auto batch = editing ? protocol::Bytes(out_) : input.pending().first(complete);
-        boost::system::error_code ec;
-        if (!batch.empty()) std::tie(ec, std::ignore) = co_await asio::async_write(client_, as_buffer(batch), deferred_nothrow);
-        stats_->bytes_sent += batch.size();
-        input.consume(complete);
-        if (editing) {
-            out_.clear();
-            release_large(out_);
-        }
-        if (ec) co_return false;
-    }
-    if (refused_transaction) {
-        co_await fail(sqlstate::feature_not_supported, "transaction blocks not allowed in statement pooling mode");
-        co_return false;
-    }
-    co_return true;
 }
 
 asio::awaitable<void> PooledSession::relay() {
@@ -662,6 +742,7 @@ asio::awaitable<void> PooledSession::relay() {
                     if (frame.type == 'X') co_return;
                     break;
                 }
+                if (pool::streamed_client_message(client_in_.pending(), rewrites_statements())) break;
                 if (!co_await read_client()) co_return;
             }
             if (worker_.pause_gate().holds(database_) && !co_await wait_while_paused()) co_return;

@@ -69,10 +69,13 @@ private:
     boost::asio::awaitable<InternalQueryResult> run_internal_query(std::string_view sql);
     enum class LeaseCheck { usable, stale, read_only };
     boost::asio::awaitable<LeaseCheck> usable_lease(ListenerRole role, Clock::time_point now);
-    boost::asio::awaitable<bool> read_client();
+    boost::asio::awaitable<bool> read_client(bool rest_of_message = false);
     boost::asio::awaitable<bool> read_server();
     boost::asio::awaitable<bool> forward_client_messages();
     boost::asio::awaitable<bool> forward_server_messages();
+    boost::asio::awaitable<bool> stream_client_message(std::size_t size);
+    boost::asio::awaitable<bool> stream_server_message(std::size_t size);
+    std::string server_lost() const;
     boost::asio::awaitable<std::optional<protocol::ByteBuffer>> read_auth_message();
     boost::asio::awaitable<void> fail(std::string_view sqlstate, std::string message);
     boost::asio::awaitable<void> refuse_client_message(std::string_view error);
@@ -104,6 +107,8 @@ private:
     std::optional<auth::ScramKeys> scram_keys_;   // from this client's SCRAM login
     // What the client's read buffer starts at and shrinks back to between requests.
     static constexpr std::size_t idle_read_size = 512;
+    // Reads of a message that goes on in pieces (pool/streamed_message.hpp), either way.
+    static constexpr std::size_t stream_read_size = 64 * 1024;
     // A client that kept us waiting at least this long is not in a tight request loop.
     static constexpr std::chrono::milliseconds slow_client_pause{1000};
     pool::FrameBuffer client_in_{idle_read_size};

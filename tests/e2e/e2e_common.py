@@ -117,47 +117,65 @@ def scram_login(port, user, password, dbname="appdb", host="127.0.0.1", timeout=
     """Logs in with SCRAM-SHA-256 over a raw socket (RFC 5802/7677) and returns the fields of
     the ErrorResponse the server sends, or None when the login succeeds. libpq-based drivers
     do not expose the SQLSTATE of a failed login; this does."""
+    sock, fields = scram_session(port, user, password, dbname, host, timeout)
+    if sock:
+        sock.close()
+    return fields
+
+
+def wire_message(kind, body):
+    """A typed protocol message: type byte, length word, body."""
+    import struct
+    return kind + struct.pack("!I", len(body) + 4) + body
+
+
+def read_message(sock):
+    """One typed protocol message from a raw socket: (type byte, body)."""
+    import struct
+    header = b""
+    while len(header) < 5:
+        chunk = sock.recv(5 - len(header))
+        if not chunk:
+            raise ConnectionError("closed")
+        header += chunk
+    length = struct.unpack("!I", header[1:5])[0]
+    body = b""
+    while len(body) < length - 4:
+        chunk = sock.recv(length - 4 - len(body))
+        if not chunk:
+            raise ConnectionError("closed")
+        body += chunk
+    return header[0:1], body
+
+
+def scram_session(port, user, password, dbname="appdb", host="127.0.0.1", timeout=10.0):
+    """scram_login, keeping the session: (socket after ReadyForQuery, None) when the login
+    succeeds, (None, the ErrorResponse's fields) when it fails."""
     import base64
     import hashlib
     import hmac
     import struct
 
-    def message(kind, body):
-        return kind + struct.pack("!I", len(body) + 4) + body
-
-    def read_message(sock):
-        header = b""
-        while len(header) < 5:
-            chunk = sock.recv(5 - len(header))
-            if not chunk:
-                raise ConnectionError("closed")
-            header += chunk
-        length = struct.unpack("!I", header[1:5])[0]
-        body = b""
-        while len(body) < length - 4:
-            chunk = sock.recv(length - 4 - len(body))
-            if not chunk:
-                raise ConnectionError("closed")
-            body += chunk
-        return header[0:1], body
-
     def error_fields(body):
         return {chr(p[0]): p[1:].decode() for p in body.split(b"\0") if p}
 
-    with socket.create_connection((host, port), timeout=timeout) as sock:
+    sock = socket.create_connection((host, port), timeout=timeout)
+    try:
         params = b"user\0" + user.encode() + b"\0database\0" + dbname.encode() + b"\0\0"
         sock.sendall(struct.pack("!II", len(params) + 8, 196608) + params)
         kind, body = read_message(sock)
         if kind == b"E":
-            return error_fields(body)
+            sock.close()
+            return None, error_fields(body)
         assert kind == b"R" and struct.unpack("!I", body[:4])[0] == 10, (kind, body)
         nonce = base64.b64encode(os.urandom(18)).decode()
         first_bare = f"n=,r={nonce}"
         initial = ("n,," + first_bare).encode()
-        sock.sendall(message(b"p", b"SCRAM-SHA-256\0" + struct.pack("!I", len(initial)) + initial))
+        sock.sendall(wire_message(b"p", b"SCRAM-SHA-256\0" + struct.pack("!I", len(initial)) + initial))
         kind, body = read_message(sock)
         if kind == b"E":
-            return error_fields(body)
+            sock.close()
+            return None, error_fields(body)
         server_first = body[4:].decode()
         attrs = dict(part.split("=", 1) for part in server_first.split(","))
         salted = hashlib.pbkdf2_hmac("sha256", password.encode(), base64.b64decode(attrs["s"]), int(attrs["i"]))
@@ -167,10 +185,14 @@ def scram_login(port, user, password, dbname="appdb", host="127.0.0.1", timeout=
         auth_message = f"{first_bare},{server_first},{final_bare}".encode()
         signature = hmac.new(stored_key, auth_message, "sha256").digest()
         proof = base64.b64encode(bytes(a ^ b for a, b in zip(client_key, signature))).decode()
-        sock.sendall(message(b"p", f"{final_bare},p={proof}".encode()))
+        sock.sendall(wire_message(b"p", f"{final_bare},p={proof}".encode()))
         while True:
             kind, body = read_message(sock)
             if kind == b"E":
-                return error_fields(body)
+                sock.close()
+                return None, error_fields(body)
             if kind == b"Z":
-                return None
+                return sock, None
+    except BaseException:
+        sock.close()
+        raise

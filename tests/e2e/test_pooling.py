@@ -8,6 +8,7 @@ import hashlib
 import os
 import socket
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -18,7 +19,7 @@ import unittest
 import psycopg
 
 import e2e_common
-from e2e_common import read_error_response, wait_until
+from e2e_common import read_error_response, read_message, wait_until, wire_message
 
 from pgcluster import Cluster
 from pgfront_process import PgFront, free_port
@@ -251,21 +252,8 @@ class Pooling(unittest.TestCase):
         with connect() as conn:
             self.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
 
-    def test_11_rows_over_64_mb_both_ways_and_pgfront_stays_under_64_mb(self):
-        size = 70 * 1024 * 1024
-        body = os.urandom(size // 2).hex()  # incompressible text: the wire carries all of it
-        digest = hashlib.md5(body.encode()).hexdigest()
-        with connect() as conn, e2e_common.watchdog(conn, 300, "relaying the 70 MB rows"):
-            conn.execute("CREATE TABLE IF NOT EXISTS big_rows (id int PRIMARY KEY, body text)")
-            # One Bind message of 70 MB to the server, one DataRow of 70 MB back.
-            stored = conn.execute("INSERT INTO big_rows VALUES (1, %s) RETURNING md5(body), length(body)",
-                                  (body,)).fetchone()
-            self.assertEqual(stored, (digest, size))
-            back = conn.execute("SELECT body FROM big_rows WHERE id = 1").fetchone()[0]
-            self.assertEqual(len(back), size)
-            self.assertEqual(hashlib.md5(back.encode()).hexdigest(), digest)
-            del back
-            conn.execute("DROP TABLE big_rows")
+    def test_11_rows_over_64_mb_both_ways_in_pieces_and_pgfront_stays_under_64_mb(self):
+        relay_large_rows(self, connect, PROXY.pid, simple_query=False)
         with connect() as conn:
             self.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
         # The buffers that grew for those messages are given back once they are relayed (what
@@ -273,6 +261,90 @@ class Pooling(unittest.TestCase):
         rss_mb = rss_kb(PROXY.pid) / 1024
         print(f"pgfront RSS after relaying 70 MB rows: {rss_mb:.1f} MB", file=sys.stderr)
         self.assertLess(rss_mb, 64)
+
+    def test_11b_a_client_gone_halfway_through_a_large_message_takes_its_server_with_it(self):
+        # Half of a 1 MB Bind has gone on to the server when the client disappears: that server
+        # is closed, never lent to the next client with half a message in it.
+        sock, fields = e2e_common.scram_session(PORT, "app", "apppass")
+        self.assertIsNone(fields)
+        with sock:
+            sock.sendall(wire_message(b"Q", b"BEGIN\0"))
+            self.assertEqual(read_until_ready(sock)[-1], (b"Z", b"T"))
+            sock.sendall(wire_message(b"Q", b"SELECT pg_backend_pid()\0"))
+            row = next(body for kind, body in read_until_ready(sock) if kind == b"D")
+            backend = int(row[6:].decode())
+            param = b"x" * (1 << 20)
+            bind = wire_message(b"B", b"\0\0" + struct.pack("!hhi", 0, 1, len(param)) + param + struct.pack("!h", 0))
+            sock.sendall(wire_message(b"P", b"\0SELECT length($1)\0\0\0") + bind[:len(bind) // 2])
+            time.sleep(0.5)  # pgfront passes the first half on
+        wait_until(lambda: backend not in backend_pids(), 10, what="the server with half a message to close")
+        with connect() as conn:
+            self.assertEqual(conn.execute("SELECT length(%s)", ("y" * 100_000,)).fetchone()[0], 100_000)
+
+
+def backend_pids():
+    rows = CLUSTER.sql(CLUSTER.primary(), "SELECT pid FROM pg_stat_activity WHERE usename = 'app'")
+    return {row[0] for row in rows}
+
+
+def read_until_ready(sock):
+    """Messages up to and including ReadyForQuery, as (type, body) pairs."""
+    messages = []
+    while not messages or messages[-1][0] != b"Z":
+        messages.append(read_message(sock))
+    return messages
+
+
+LARGE_ROW = 70 * 1024 * 1024
+
+
+def relay_large_rows(test, connect, pid, simple_query):
+    """70 MB rows both ways, each in one message: a Bind parameter, a DataRow, a CopyData
+    each way (and, when `simple_query`, a Query with the row as a literal). pgfront forwards
+    them in pieces as they arrive, so its peak RSS grows by far less than one row."""
+    body = os.urandom(LARGE_ROW // 2).hex()  # incompressible text: the wire carries all of it
+    digest = hashlib.md5(body.encode()).hexdigest()
+    with open(f"/proc/{pid}/clear_refs", "w") as f:
+        f.write("5")  # resets VmHWM
+    before_kb = rss_kb(pid)
+    with connect() as conn, e2e_common.watchdog(conn, 300, "relaying the 70 MB rows"):
+        conn.execute("DROP TABLE IF EXISTS big_rows")
+        conn.execute("CREATE TABLE big_rows (id int PRIMARY KEY, body text)")
+        # One Bind message of 70 MB to the server, one DataRow of 70 MB back.
+        stored = conn.execute("INSERT INTO big_rows VALUES (1, %s) RETURNING md5(body), length(body)",
+                              (body,)).fetchone()
+        test.assertEqual(stored, (digest, LARGE_ROW))
+        back = conn.execute("SELECT body FROM big_rows WHERE id = 1").fetchone()[0]
+        test.assertEqual(hashlib.md5(back.encode()).hexdigest(), digest)
+        del back
+        # COPY TO: one CopyData of 70 MB from the server.
+        copied = bytearray()
+        with conn.cursor() as cur, cur.copy("COPY (SELECT body FROM big_rows WHERE id = 1) TO STDOUT") as copy:
+            for chunk in copy:
+                copied += chunk
+        test.assertEqual(hashlib.md5(bytes(copied).rstrip(b"\n")).hexdigest(), digest)
+        del copied
+        # COPY FROM: one CopyData of 70 MB from the client (psycopg's copy.write() would cut
+        # it into 128 kB messages; its generator sends the buffer as it is).
+        from psycopg.generators import copy_to
+        line = b"2\t" + body.encode() + b"\n"
+        with conn.cursor() as cur, cur.copy("COPY big_rows FROM STDIN") as copy:
+            conn.wait(copy_to(conn.pgconn, line))
+        del line
+        test.assertEqual(conn.execute("SELECT md5(body) FROM big_rows WHERE id = 2").fetchone()[0], digest)
+        if simple_query:
+            # A simple Query of 70 MB (the row as a literal).
+            conn.execute(("INSERT INTO big_rows VALUES (3, '" + body + "')").encode())
+            test.assertEqual(conn.execute("SELECT md5(body) FROM big_rows WHERE id = 3").fetchone()[0], digest)
+        conn.execute("DROP TABLE big_rows")
+    peak_mb = (peak_rss_kb(pid) - before_kb) / 1024
+    print(f"pgfront peak RSS growth while relaying 70 MB messages: {peak_mb:.1f} MB", file=sys.stderr)
+    test.assertLess(peak_mb, 16, "a large message was held whole instead of forwarded in pieces")
+
+
+def peak_rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
 
 
 def rss_kb(pid):
@@ -313,6 +385,16 @@ class OtherModes(unittest.TestCase):
             pid, name = wait_until(reused, 10, what="the listener's server to be reused")
             self.assertNotEqual(name, "left-behind")
 
+
+    def test_session_mode_relays_large_messages_in_pieces(self):
+        port = free_port()
+        userlist = os.path.join(WORKDIR.name, "userlist.txt")
+        with PgFront(e2e_common.pgfront_binary(), proxy_config(port, "scram-sha-256", userlist, "session")) as proxy:
+            proxy.wait_listening(port, timeout=10)
+            def session_connect():
+                return psycopg.connect(host="127.0.0.1", port=port, dbname="appdb", user="app", password="apppass",
+                                       connect_timeout=20, autocommit=True)
+            relay_large_rows(self, session_connect, proxy.pid, simple_query=True)
 
     def test_auth_query_secret_works_for_the_client_and_the_server(self):
         # Only auth_user's own password is in the file; app's SCRAM secret comes from
