@@ -32,6 +32,8 @@ FrameResult read_frame(Bytes input, Sender from, std::size_t max_length) {
     const std::int32_t length = static_cast<std::int32_t>(load_u32(input.data() + 1));
     if (length < 4) return error("invalid message length");
     const auto total_length = static_cast<std::size_t>(length);
+    if (from == Sender::frontend && total_length > small_message_limit && is_small_frontend_message(type))
+        return error("invalid message length");
     if (total_length > max_length) return error(message_over_limit);
     const std::size_t frame_size = 1 + total_length;
     if (input.size() < frame_size) return need_more(frame_size);

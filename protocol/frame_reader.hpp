@@ -42,7 +42,8 @@ struct FrameResult {
 
 // One typed message from the start of `input`. The type byte is checked against the
 // messages `from` may send at all (see is_known_type) as soon as it arrives, and the length
-// as soon as it is complete, so garbage is rejected without waiting for a bogus body.
+// as soon as it is complete (a client's small messages against small_message_limit, as
+// PostgreSQL does), so garbage is rejected without waiting for a bogus body.
 FrameResult read_frame(Bytes input, Sender from,
                        std::size_t max_length = default_max_message_length);
 

@@ -133,4 +133,20 @@ bool has_empty_payload(Sender from, char type) {
            type == backend::copy_done;
 }
 
+bool is_small_frontend_message(char type) {
+    switch (type) {
+        case frontend::close:
+        case frontend::describe:
+        case frontend::execute:
+        case frontend::flush:
+        case frontend::sync:
+        case frontend::terminate:
+        case frontend::copy_done:
+        case frontend::copy_fail:
+            return true;
+        default:
+            return false;
+    }
+}
+
 }  // namespace pgfront::protocol

@@ -2,6 +2,7 @@
 // Formats"), and which of them each side may send in which phase of a connection.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -70,6 +71,12 @@ bool is_valid_type(Sender from, char type, ProtocolPhase phase);
 
 // Messages whose payload is empty by definition (Sync, ParseComplete, CopyDone, ...).
 bool has_empty_payload(Sender from, char type);
+
+// Client messages that carry at most a name or a short text (Close, Describe, Execute, Flush,
+// Sync, Terminate, CopyDone, CopyFail). PostgreSQL bounds their length word by
+// PQ_SMALL_MESSAGE_LIMIT; a longer one is a lost stream, not a large message.
+bool is_small_frontend_message(char type);
+inline constexpr std::size_t small_message_limit = 10000;
 
 // The docs' name of a message ("Parse", "ReadyForQuery"), or "unknown", for logs.
 std::string_view message_name(Sender from, char type);

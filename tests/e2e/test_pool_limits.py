@@ -635,6 +635,16 @@ class Limits(unittest.TestCase):
         self.assertIn("pool.max_packet_size (1MB)", error.get("M", ""))
         self.assertTrue(e2e_common.connection_closed(client.sock, 5))
         client.close()
+        # A Sync is never long: one announcing 100 kB (under the limit) is a lost stream, as
+        # PostgreSQL judges it (its small-message limit of 10,000 bytes).
+        client = RawClient(port)
+        self.assertIsNone(client.login("app", "apppass"))
+        client.sock.sendall(b"S" + struct.pack("!I", 100_000))
+        error = client.wait_error(5)
+        self.assertEqual(error.get("C"), "08P01", error)
+        self.assertIn("invalid message length", error.get("M", ""))
+        self.assertTrue(e2e_common.connection_closed(client.sock, 5))
+        client.close()
         # A server message over the limit (one 2 MB row) ends that client with 54000; its
         # server, left mid-reply, is closed rather than lent again.
         client = RawClient(port)

@@ -75,6 +75,21 @@ TEST_CASE("read_frame rejects lengths below 4, negative or above the limit") {
     }
 }
 
+TEST_CASE("read_frame holds a client's small messages to PostgreSQL's small-message limit") {
+    // Sync, Describe, Execute, Close, Flush, Terminate, CopyDone, CopyFail: 10,000 bytes.
+    for (const char* type : {"53", "44", "45", "43", "48", "58", "63", "66"}) {
+        CAPTURE(type);
+        CHECK(read_frame(cat({hex(type), hex("00 00 27 10")}), Sender::frontend).is_need_more());
+        const auto r = read_frame(cat({hex(type), hex("00 00 27 11")}), Sender::frontend);
+        CHECK(r.is_error());
+        CHECK(r.error == "invalid message length");
+    }
+    // Messages that carry data may be long; so may a server's DataRow ('D').
+    for (const char* type : {"51", "50", "42", "46", "64", "70"})
+        CHECK(read_frame(cat({hex(type), hex("00 10 00 00")}), Sender::frontend).is_need_more());
+    CHECK(read_frame(hex("44 00 10 00 00"), Sender::backend).is_need_more());
+}
+
 TEST_CASE("read_frame rejects a type the sender cannot send, from the first byte") {
     auto r = read_frame(hex("5a"), Sender::frontend);  // 'Z' is ReadyForQuery, backend only
     CHECK(r.is_error());
