@@ -1,6 +1,7 @@
 // See statement_rewriter.hpp for what is rewritten and why.
 #include "pool/statement_rewriter.hpp"
 
+#include "pool/release_words.hpp"
 #include "pool/statement_release_query.hpp"
 #include "protocol/error_fields.hpp"
 #include "protocol/extended_query.hpp"
@@ -8,6 +9,7 @@
 #include "protocol/message_type.hpp"
 #include "protocol/message_writer.hpp"
 #include "protocol/sqlstate.hpp"
+#include "protocol/wire_reader.hpp"
 
 namespace pgfront::pool {
 namespace {
@@ -29,17 +31,6 @@ std::size_t past_cstring(Bytes payload, std::size_t from) {
 
 // `lower_word` is lower-case ASCII letters only, so `c | 0x20` matches exactly a letter in
 // either case; this runs over every simple query, and tolower() is a locale-aware call.
-bool contains_word_ci(std::string_view text, std::string_view lower_word) {
-    if (text.size() < lower_word.size()) return false;
-    for (std::size_t i = 0; i + lower_word.size() <= text.size(); ++i) {
-        if ((text[i] | 0x20) != lower_word[0]) continue;
-        std::size_t j = 1;
-        while (j < lower_word.size() && (text[i + j] | 0x20) == lower_word[j]) ++j;
-        if (j == lower_word.size()) return true;
-    }
-    return false;
-}
-
 // The payload of the message most recently appended at `start`.
 Bytes payload_at(const ByteBuffer& out, std::size_t start) { return Bytes(out).subspan(start + 5); }
 
@@ -57,8 +48,7 @@ bool StatementRewriter::wants(char type, Bytes payload) {
         case protocol::frontend::close:
             return payload.size() >= 2 && payload[0] == std::byte{'S'} && payload[1] != std::byte{0};
         case protocol::frontend::query: {
-            const auto sql = protocol::as_text(payload);
-            return contains_word_ci(sql, "dealloc") || contains_word_ci(sql, "discard");
+            return mentions_release_word(protocol::as_text(payload));
         }
         default:
             return false;
@@ -288,6 +278,33 @@ StatementRewriter::Result StatementRewriter::on_client(char type, Bytes payload,
             return forward(type, payload, context.tracker, to_server);
     }
 }
+
+StatementRewriter::Result StatementRewriter::on_client_bind_head(Bytes names, std::size_t rest,
+                                                                StatementContext context, ByteBuffer& to_server) {
+    protocol::WireReader reader(names);
+    std::string_view portal, statement;
+    if (!reader.cstring(portal) || !reader.cstring(statement) || !reader.at_end()) return {false, "invalid Bind"};
+    // As on_client: a skipping server ignores it, and unknown names go as they are.
+    const auto* found = !context.tracker.skipping_to_sync() && !statement.empty() ? context.client.find(statement)
+                                                                                 : nullptr;
+    StatementPtr prepared;
+    if (found) {
+        prepared = *found;
+        if (auto r = ensure_prepared(prepared, context, to_server); !r) return r;
+        statement = prepared->server_name;
+    }
+    const auto length = static_cast<std::uint32_t>(4 + portal.size() + 1 + statement.size() + 1 + rest);
+    to_server.push_back(std::byte{protocol::frontend::bind});
+    for (int shift = 24; shift >= 0; shift -= 8) to_server.push_back(static_cast<std::byte>((length >> shift) & 0xff));
+    for (const auto name : {portal, statement}) {
+        const auto bytes = std::as_bytes(std::span(name));
+        to_server.insert(to_server.end(), bytes.begin(), bytes.end());
+        to_server.push_back(std::byte{0});
+    }
+    return on_plain_client(protocol::frontend::bind, {}, context.tracker);
+}
+
+void StatementRewriter::distrust_server() { server_doubtful_ = true; }
 
 void StatementRewriter::answer(Slot& slot, StatementContext& context, ByteBuffer& to_client) {
     switch (slot.kind) {

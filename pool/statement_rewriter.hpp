@@ -53,6 +53,15 @@ public:
     Result on_client(char type, protocol::Bytes payload, StatementContext context, protocol::ByteBuffer& to_server);
     // A client message forwarded unchanged; the caller feeds nothing else to the tracker.
     Result on_plain_client(char type, protocol::Bytes payload, protocol::PipelineTracker& tracker);
+    // The head of a Bind too large to hold whole (pool/streamed_message.hpp): `names` is its
+    // portal and statement names with their NULs, `rest` the size of everything after them.
+    // Appends what the server must receive before that rest (a Parse the statement needs
+    // first, then the Bind's type, length and names, the statement under the server's name),
+    // as on_client does for a whole Bind; the caller forwards the rest unchanged.
+    Result on_client_bind_head(protocol::Bytes names, std::size_t rest, StatementContext context,
+                               protocol::ByteBuffer& to_server);
+    // A query that may have dropped statements went by without being read whole.
+    void distrust_server();
 
     // A server message: appends to `to_client` what the client must receive for it (the
     // message itself unless it answers an injected request, plus answers pgfront owes).

@@ -26,11 +26,13 @@ std::optional<std::size_t> string_end(protocol::Bytes bytes, std::size_t at) {
     return static_cast<std::size_t>(found - bytes.begin());
 }
 
-bool names_unnamed_statement(char type, protocol::Bytes pending) {
-    if (type == protocol::frontend::parse) return pending.size() > header_size && pending[header_size] == std::byte{0};
-    // Bind: portal name, then statement name.
+// A Bind's type, length and two names (portal, statement), if they have all arrived.
+std::optional<std::size_t> bind_head_size(protocol::Bytes pending) {
     const auto portal_end = string_end(pending, header_size);
-    return portal_end && *portal_end + 1 < pending.size() && pending[*portal_end + 1] == std::byte{0};
+    if (!portal_end) return std::nullopt;
+    const auto statement_end = string_end(pending, *portal_end + 1);
+    if (!statement_end) return std::nullopt;
+    return *statement_end + 1;
 }
 
 }  // namespace
@@ -51,11 +53,19 @@ std::optional<StreamedMessage> streamed_client_message(protocol::Bytes pending, 
         case protocol::frontend::function_call:
             return message;
         case protocol::frontend::query:
-            if (rewrites_statements) return std::nullopt;
+            message->watch_release_words = rewrites_statements;
             return message;
         case protocol::frontend::parse:
+            // A named statement's text is kept by the rewriter: that Parse stays whole.
+            if (rewrites_statements && !(pending.size() > header_size && pending[header_size] == std::byte{0}))
+                return std::nullopt;
+            return message;
         case protocol::frontend::bind:
-            if (rewrites_statements && !names_unnamed_statement(message->type, pending)) return std::nullopt;
+            if (rewrites_statements) {
+                const auto head = bind_head_size(pending);
+                if (!head) return std::nullopt;
+                message->rewritten_head = *head;
+            }
             return message;
         default:
             return std::nullopt;

@@ -19,16 +19,24 @@ inline constexpr std::size_t stream_threshold = 64 * 1024;
 struct StreamedMessage {
     char type = 0;
     std::size_t size = 0;  // the whole frame: type byte, length word and payload
+    // A Bind whose statement name the rewriter maps: the bytes of its type, length and names,
+    // which go through StatementRewriter::on_client_bind_head; the rest passes unchanged.
+    // 0: all of the message passes unchanged.
+    std::size_t rewritten_head = 0;
+    // A Query whose text must be watched for DEALLOCATE/DISCARD as it passes
+    // (pool/release_words.hpp).
+    bool watch_release_words = false;
 };
 
 // `pending` starts at a message that is not complete yet and whose header is valid (the
 // frame reader said "need more"). From the server: DataRow and CopyData.
 std::optional<StreamedMessage> streamed_server_message(protocol::Bytes pending);
 
-// From the client: CopyData and FunctionCall always; Query, Parse and Bind too when
+// From the client: CopyData, FunctionCall, Query and Bind, and Parse when
 // `rewrites_statements` is false (session mode: nothing reads their contents). When it is
-// true, Parse and Bind only for the unnamed statement, once the names are in (named ones are
-// rewritten), and never a Query (it may be a DEALLOCATE or DISCARD the rewriter must see).
+// true (transaction and statement mode): a Bind once its names are in (rewritten_head), a
+// Query with its text watched, and a Parse only of the unnamed statement (a named one's text
+// is kept by the rewriter).
 std::optional<StreamedMessage> streamed_client_message(protocol::Bytes pending, bool rewrites_statements);
 
 }  // namespace pgfront::pool

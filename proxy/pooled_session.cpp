@@ -20,6 +20,7 @@
 #include "net/completion_tokens.hpp"
 #include "pool/statement_release_query.hpp"
 #include "pool/effective_settings.hpp"
+#include "pool/release_words.hpp"
 #include "pool/streamed_message.hpp"
 #include "protocol/backend_status.hpp"
 #include "protocol/error_fields.hpp"
@@ -546,6 +547,11 @@ asio::awaitable<bool> PooledSession::forward_client_messages() {
         bool rewriting = false;
         std::size_t complete = 0;
         std::optional<pool::StreamedMessage> streamed;
+        auto start_rewriting = [&] {
+            rewriting = true;
+            const auto before = client_in_.pending().first(complete);
+            to_server_.assign(before.begin(), before.end());
+        };
         for (;;) {
             const auto frame = protocol::read_frame(client_in_.pending().subspan(complete), protocol::Sender::frontend,
                                                     max_packet_size_);
@@ -561,11 +567,8 @@ asio::awaitable<bool> PooledSession::forward_client_messages() {
                 terminated_ = true;
                 break;
             }
-            if (!rewriting && may_rewrite && pool::StatementRewriter::wants(frame.type, frame.payload)) {
-                rewriting = true;
-                const auto before = client_in_.pending().first(complete);
-                to_server_.assign(before.begin(), before.end());
-            }
+            if (!rewriting && may_rewrite && pool::StatementRewriter::wants(frame.type, frame.payload))
+                start_rewriting();
             const auto fed = rewriting ? rewriter_.on_client(frame.type, frame.payload, statement_context(), to_server_)
                                        : rewriter_.on_plain_client(frame.type, frame.payload, tracker);
             if (!fed) {
@@ -574,19 +577,28 @@ asio::awaitable<bool> PooledSession::forward_client_messages() {
             }
             complete += frame.consumed;
         }
-        // Only its type matters to the tracker; the rewriter would pass it on unchanged.
-        if (streamed && !rewriter_.on_plain_client(streamed->type, {}, tracker)) {
-            co_await fail(sqlstate::protocol_violation, "invalid message from client");
-            co_return false;
+        // A Bind's names may be rewritten, into the batch; the rest of it, and all of any other
+        // message, passes unchanged and only its type matters to the tracker.
+        const std::size_t head = streamed ? streamed->rewritten_head : 0;
+        if (streamed) {
+            if (head > 0 && !rewriting) start_rewriting();
+            const auto fed =
+                head > 0 ? rewriter_.on_client_bind_head(client_in_.pending().subspan(complete + 5, head - 5),
+                                                         streamed->size - head, statement_context(), to_server_)
+                         : rewriter_.on_plain_client(streamed->type, {}, tracker);
+            if (!fed) {
+                co_await fail(sqlstate::protocol_violation, "invalid message from client");
+                co_return false;
+            }
         }
         if (complete == 0 && !streamed) co_return true;
-        stats_->bytes_received += complete;
+        stats_->bytes_received += complete + head;
         if (transaction_started_ == Clock::time_point{}) transaction_started_ = Clock::now();
         const auto batch = rewriting ? protocol::Bytes(to_server_) : client_in_.pending().first(complete);
         boost::system::error_code ec;
         if (!batch.empty())
             std::tie(ec, std::ignore) = co_await asio::async_write(server_->socket(), as_buffer(batch), deferred_nothrow);
-        client_in_.consume(complete);
+        client_in_.consume(complete + head);
         if (terminated_) client_in_.consume(client_in_.size());
         if (rewriting) release_large(to_server_);
         if (ec) {
@@ -600,13 +612,16 @@ asio::awaitable<bool> PooledSession::forward_client_messages() {
             if (!out_.empty() && !co_await send(out_)) co_return false;
         }
         if (!streamed) co_return true;
-        if (!co_await stream_client_message(streamed->size)) co_return false;
+        if (!co_await stream_client_message(streamed->size - head, streamed->watch_release_words)) co_return false;
     }
 }
 
-// The rest of a message too large to hold, to the server as it arrives; its first bytes are
-// at the front of client_in_.
-asio::awaitable<bool> PooledSession::stream_client_message(std::size_t size) {
+// The rest of a message too large to hold (`size` bytes), to the server as it arrives; its
+// first bytes are at the front of client_in_. A Query whose text is watched and turns out to
+// mention DEALLOCATE or DISCARD leaves its server distrusted (closed after the lease).
+asio::awaitable<bool> PooledSession::stream_client_message(std::size_t size, bool watch_release_words) {
+    std::optional<pool::ReleaseWordWatch> words;
+    if (watch_release_words) words.emplace(5);  // the text follows the type byte and length word
     for (std::size_t left = size;;) {
         const auto piece = client_in_.pending().first(std::min(left, client_in_.size()));
         if (!piece.empty()) {
@@ -615,11 +630,15 @@ asio::awaitable<bool> PooledSession::stream_client_message(std::size_t size) {
                 co_await fail(sqlstate::connection_failure, server_lost());
                 co_return false;
             }
+            if (words) words->feed(piece);
             stats_->bytes_received += n;
             client_in_.consume(n);
             left -= n;
         }
-        if (left == 0) co_return true;
+        if (left == 0) {
+            if (words && words->seen()) rewriter_.distrust_server();
+            co_return true;
+        }
         if (!co_await read_client(true)) co_return false;
     }
 }

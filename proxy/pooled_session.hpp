@@ -73,7 +73,7 @@ private:
     boost::asio::awaitable<bool> read_server();
     boost::asio::awaitable<bool> forward_client_messages();
     boost::asio::awaitable<bool> forward_server_messages();
-    boost::asio::awaitable<bool> stream_client_message(std::size_t size);
+    boost::asio::awaitable<bool> stream_client_message(std::size_t size, bool watch_release_words);
     boost::asio::awaitable<bool> stream_server_message(std::size_t size);
     std::string server_lost() const;
     boost::asio::awaitable<std::optional<protocol::ByteBuffer>> read_auth_message();

@@ -253,7 +253,7 @@ class Pooling(unittest.TestCase):
             self.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
 
     def test_11_rows_over_64_mb_both_ways_in_pieces_and_pgfront_stays_under_64_mb(self):
-        relay_large_rows(self, connect, PROXY.pid, simple_query=False)
+        relay_large_rows(self, connect, PROXY.pid)
         with connect() as conn:
             self.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
         # The buffers that grew for those messages are given back once they are relayed (what
@@ -281,6 +281,18 @@ class Pooling(unittest.TestCase):
         with connect() as conn:
             self.assertEqual(conn.execute("SELECT length(%s)", ("y" * 100_000,)).fetchone()[0], 100_000)
 
+    def test_11c_a_large_query_that_may_drop_statements_leaves_its_server_closed(self):
+        # A Query too large to hold is watched for DEALLOCATE/DISCARD as it passes; one that
+        # mentions them may have dropped statements pgfront's cache still lists, so its server
+        # is not lent again. A large query without them leaves the server in the pool.
+        padding = "x" * 200_000
+        with connect() as conn:
+            clean = conn.execute(f"SELECT pg_backend_pid() /* {padding} */").fetchone()[0]
+            time.sleep(0.5)
+            self.assertIn(clean, backend_pids())
+            worrying = conn.execute(f"SELECT pg_backend_pid() /* {padding} discard {padding} */").fetchone()[0]
+        wait_until(lambda: worrying not in backend_pids(), 10, what="the server that ran DISCARD-like text to close")
+
 
 def backend_pids():
     rows = CLUSTER.sql(CLUSTER.primary(), "SELECT pid FROM pg_stat_activity WHERE usename = 'app'")
@@ -298,10 +310,11 @@ def read_until_ready(sock):
 LARGE_ROW = 70 * 1024 * 1024
 
 
-def relay_large_rows(test, connect, pid, simple_query):
-    """70 MB rows both ways, each in one message: a Bind parameter, a DataRow, a CopyData
-    each way (and, when `simple_query`, a Query with the row as a literal). pgfront forwards
-    them in pieces as they arrive, so its peak RSS grows by far less than one row."""
+def relay_large_rows(test, connect, pid):
+    """70 MB rows both ways, each in one message: a Bind parameter (of the unnamed statement
+    and of a named one), a DataRow, a CopyData each way, a Query with the row as a literal.
+    pgfront forwards them in pieces as they arrive, so its peak RSS grows by far less than one
+    row."""
     body = os.urandom(LARGE_ROW // 2).hex()  # incompressible text: the wire carries all of it
     digest = hashlib.md5(body.encode()).hexdigest()
     with open(f"/proc/{pid}/clear_refs", "w") as f:
@@ -332,10 +345,13 @@ def relay_large_rows(test, connect, pid, simple_query):
             conn.wait(copy_to(conn.pgconn, line))
         del line
         test.assertEqual(conn.execute("SELECT md5(body) FROM big_rows WHERE id = 2").fetchone()[0], digest)
-        if simple_query:
-            # A simple Query of 70 MB (the row as a literal).
-            conn.execute(("INSERT INTO big_rows VALUES (3, '" + body + "')").encode())
-            test.assertEqual(conn.execute("SELECT md5(body) FROM big_rows WHERE id = 3").fetchone()[0], digest)
+        # A simple Query of 70 MB (the row as a literal).
+        conn.execute(("INSERT INTO big_rows VALUES (3, '" + body + "')").encode())
+        test.assertEqual(conn.execute("SELECT md5(body) FROM big_rows WHERE id = 3").fetchone()[0], digest)
+        # A named prepared statement's Bind of 70 MB (its name is rewritten in transaction mode).
+        for row in (4, 5):  # prepared once, then the server has it
+            conn.execute("INSERT INTO big_rows VALUES (%s, %s)", (row, body), prepare=True)
+        test.assertEqual(conn.execute("SELECT count(*) FROM big_rows WHERE md5(body) = %s", (digest,)).fetchone()[0], 5)
         conn.execute("DROP TABLE big_rows")
     peak_mb = (peak_rss_kb(pid) - before_kb) / 1024
     print(f"pgfront peak RSS growth while relaying 70 MB messages: {peak_mb:.1f} MB", file=sys.stderr)
@@ -394,7 +410,7 @@ class OtherModes(unittest.TestCase):
             def session_connect():
                 return psycopg.connect(host="127.0.0.1", port=port, dbname="appdb", user="app", password="apppass",
                                        connect_timeout=20, autocommit=True)
-            relay_large_rows(self, session_connect, proxy.pid, simple_query=True)
+            relay_large_rows(self, session_connect, proxy.pid)
 
     def test_auth_query_secret_works_for_the_client_and_the_server(self):
         # Only auth_user's own password is in the file; app's SCRAM secret comes from

@@ -424,3 +424,63 @@ TEST_CASE("the registry shares one definition per distinct statement and never r
     b.reset();
     CHECK(registry.intern("SELECT 1")->id != old_id);
 }
+
+TEST_CASE("a Bind taken as head then unchanged rest gives the server the same bytes as the whole Bind") {
+    // What pgfront sends for a Bind too large to hold: the rewriter's head, then the client's
+    // bytes after the names as they were.
+    auto streamed = [](Session& client, std::string_view portal, std::string_view statement) {
+        ByteBuffer bind;
+        protocol::write_bind(bind, portal, statement, {}, {}, {});
+        const auto head = 5 + portal.size() + 1 + statement.size() + 1;
+        ByteBuffer to_server;
+        REQUIRE(client.rewriter.on_client_bind_head(Bytes(bind).subspan(5, head - 5), bind.size() - head,
+                                                    client.context(), to_server));
+        to_server.insert(to_server.end(), bind.begin() + static_cast<std::ptrdiff_t>(head), bind.end());
+        return to_server;
+    };
+    auto whole = [](Session& client, std::string_view portal, std::string_view statement) {
+        ByteBuffer bind;
+        protocol::write_bind(bind, portal, statement, {}, {}, {});
+        const auto frame = protocol::read_frame(bind, protocol::Sender::frontend);
+        ByteBuffer to_server;
+        REQUIRE(client.rewriter.on_client(frame.type, frame.payload, client.context(), to_server));
+        return to_server;
+    };
+
+    StatementRegistry registry;
+    Server first_a, first_b;  // the same history on two servers, one for each way
+    Session a(registry), b(registry);
+    a.server = &first_a;
+    b.server = &first_b;
+    for (auto* client : {&a, &b}) {
+        client->send(Messages().parse("s1", "SELECT $1").sync().bytes);
+        client->reply(Messages().parse_complete().ready().bytes);
+    }
+    // The statement on the server that has it, unknown names, the unnamed statement.
+    CHECK(streamed(a, "", "s1") == whole(b, "", "s1"));
+    CHECK(streamed(a, "p", "nope") == whole(b, "p", "nope"));
+    CHECK(streamed(a, "", "") == whole(b, "", ""));
+    CHECK(a.server->tracker.outstanding_requests() == b.server->tracker.outstanding_requests());
+
+    // On a server that lacks it, the Parse pgfront injects comes first.
+    Server second_a, second_b;
+    a.rewriter.reset();
+    b.rewriter.reset();
+    a.server = &second_a;
+    b.server = &second_b;
+    const auto sent = streamed(a, "", "s1");
+    CHECK(sent == whole(b, "", "s1"));
+    CHECK(split(sent, protocol::Sender::frontend) == Lines{"P:pgfront_1|SELECT $1", "B:|pgfront_1"});
+    CHECK(a.reply(Messages().parse_complete().bind_complete().bytes) == Lines{"2"});
+}
+
+TEST_CASE("a Bind head whose names are malformed is refused") {
+    StatementRegistry registry;
+    Server server;
+    Session client(registry);
+    client.server = &server;
+    ByteBuffer to_server;
+    const std::string_view one_name("portal\0", 7);
+    CHECK_FALSE(client.rewriter.on_client_bind_head(std::as_bytes(std::span(one_name)), 100, client.context(),
+                                                    to_server));
+}

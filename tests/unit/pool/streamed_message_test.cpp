@@ -58,21 +58,30 @@ TEST_CASE("client, session mode: data-carrying messages stream") {
     CHECK_FALSE(streamed_client_message(head('D', 1'000'000), false));  // Describe is read
 }
 
-TEST_CASE("client, statements rewritten: only what the rewriter passes through unread") {
+TEST_CASE("client, statements rewritten: Bind names go through the rewriter, Query text is watched") {
     CHECK(streamed_client_message(head('d', 1'000'000), true));
     CHECK(streamed_client_message(head('F', 1'000'000), true));
-    // A Query may be DEALLOCATE or DISCARD: the rewriter reads it whole.
-    CHECK_FALSE(streamed_client_message(head('Q', 1'000'000), true));
 
-    // Parse: the statement name comes first.
+    const auto query = streamed_client_message(head('Q', 1'000'000), true);
+    REQUIRE(query);
+    CHECK(query->watch_release_words);
+    CHECK(query->rewritten_head == 0);
+    CHECK_FALSE(streamed_client_message(head('Q', 1'000'000), false)->watch_release_words);
+
+    // Parse: a named statement's text is kept by the rewriter, so only the unnamed one streams.
     CHECK(streamed_client_message(head('P', 1'000'000, std::string_view("\0INSERT", 7)), true));
     CHECK_FALSE(streamed_client_message(head('P', 1'000'000, "s1\0"), true));
     CHECK_FALSE(streamed_client_message(head('P', 1'000'000), true));  // name not in yet
 
-    // Bind: portal name, then statement name.
-    CHECK(streamed_client_message(head('B', 1'000'000, std::string_view("\0\0", 2)), true));
-    CHECK(streamed_client_message(head('B', 1'000'000, std::string_view("portal\0\0", 8)), true));
-    CHECK_FALSE(streamed_client_message(head('B', 1'000'000, std::string_view("\0s1\0", 4)), true));
-    CHECK_FALSE(streamed_client_message(head('B', 1'000'000, std::string_view("portal\0", 7)), true));
+    // Bind: portal name, then statement name; the head is type, length and both names.
+    const auto named = streamed_client_message(head('B', 1'000'000, std::string_view("\0s1\0\0\1", 7)), true);
+    REQUIRE(named);
+    CHECK(named->rewritten_head == 5 + 4);
+    const auto unnamed = streamed_client_message(head('B', 1'000'000, std::string_view("portal\0\0", 8)), true);
+    REQUIRE(unnamed);
+    CHECK(unnamed->rewritten_head == 5 + 8);
+    CHECK_FALSE(streamed_client_message(head('B', 1'000'000, std::string_view("portal\0s", 8)), true));
     CHECK_FALSE(streamed_client_message(head('B', 1'000'000, "port"), true));
+    // Session mode: nothing is rewritten.
+    CHECK(streamed_client_message(head('B', 1'000'000, "port"), false)->rewritten_head == 0);
 }
