@@ -2,31 +2,33 @@
 #include "pool/release_words.hpp"
 
 #include <algorithm>
-#include <array>
 
 namespace pgfront::pool {
 namespace {
 
 // Prefixes enough to catch every spelling PostgreSQL accepts (DEALLOCATE PREPARE, DISCARD ALL).
-constexpr std::array<std::string_view, 2> release_words{"dealloc", "discard"};
+// Both start with 'd': one pass over the text finds either (every simple query is checked).
+constexpr std::string_view dealloc_rest = "ealloc";
+constexpr std::string_view discard_rest = "iscard";
 constexpr std::size_t longest_word = 7;
 
-bool contains_word_ci(std::string_view text, std::string_view lower_word) {
-    if (text.size() < lower_word.size()) return false;
-    for (std::size_t i = 0; i + lower_word.size() <= text.size(); ++i) {
-        if ((text[i] | 0x20) != lower_word[0]) continue;
-        std::size_t j = 1;
-        while (j < lower_word.size() && (text[i + j] | 0x20) == lower_word[j]) ++j;
-        if (j == lower_word.size()) return true;
-    }
-    return false;
+bool rest_matches_ci(std::string_view text, std::string_view lower_rest) {
+    for (std::size_t j = 0; j < lower_rest.size(); ++j)
+        if ((text[j] | 0x20) != lower_rest[j]) return false;
+    return true;
 }
 
 }  // namespace
 
 bool mentions_release_word(std::string_view text) {
-    return std::any_of(release_words.begin(), release_words.end(),
-                       [text](std::string_view word) { return contains_word_ci(text, word); });
+    if (text.size() < longest_word) return false;
+    const auto last_start = text.size() - longest_word;
+    for (std::size_t i = 0; i <= last_start; ++i) {
+        if ((text[i] | 0x20) != 'd') continue;
+        const auto rest = text.substr(i + 1, longest_word - 1);
+        if (rest_matches_ci(rest, dealloc_rest) || rest_matches_ci(rest, discard_rest)) return true;
+    }
+    return false;
 }
 
 void ReleaseWordWatch::feed(protocol::Bytes piece) {
