@@ -12,6 +12,8 @@ constexpr std::string_view dealloc_rest = "ealloc";
 constexpr std::string_view discard_rest = "iscard";
 constexpr std::size_t longest_word = 7;
 
+// `lower_rest` is lower-case ASCII letters only, so `c | 0x20` matches exactly a letter in
+// either case (tolower() would be a locale-aware call, on every simple query).
 bool rest_matches_ci(std::string_view text, std::string_view lower_rest) {
     for (std::size_t j = 0; j < lower_rest.size(); ++j)
         if ((text[j] | 0x20) != lower_rest[j]) return false;

@@ -29,8 +29,6 @@ std::size_t past_cstring(Bytes payload, std::size_t from) {
     return 0;
 }
 
-// `lower_word` is lower-case ASCII letters only, so `c | 0x20` matches exactly a letter in
-// either case; this runs over every simple query, and tolower() is a locale-aware call.
 // The payload of the message most recently appended at `start`.
 Bytes payload_at(const ByteBuffer& out, std::size_t start) { return Bytes(out).subspan(start + 5); }
 

@@ -26,13 +26,18 @@ std::optional<std::size_t> string_end(protocol::Bytes bytes, std::size_t at) {
     return static_cast<std::size_t>(found - bytes.begin());
 }
 
-// A Bind's type, length and two names (portal, statement), if they have all arrived.
-std::optional<std::size_t> bind_head_size(protocol::Bytes pending) {
+// The size of a Bind's type, length and two names (portal, statement) if they have all
+// arrived, and whether the statement has a name.
+struct BindHead {
+    std::size_t size = 0;
+    bool named_statement = false;
+};
+std::optional<BindHead> bind_head(protocol::Bytes pending) {
     const auto portal_end = string_end(pending, header_size);
     if (!portal_end) return std::nullopt;
     const auto statement_end = string_end(pending, *portal_end + 1);
     if (!statement_end) return std::nullopt;
-    return *statement_end + 1;
+    return BindHead{*statement_end + 1, *statement_end > *portal_end + 1};
 }
 
 }  // namespace
@@ -62,9 +67,9 @@ std::optional<StreamedMessage> streamed_client_message(protocol::Bytes pending, 
             return message;
         case protocol::frontend::bind:
             if (rewrites_statements) {
-                const auto head = bind_head_size(pending);
+                const auto head = bind_head(pending);
                 if (!head) return std::nullopt;
-                message->rewritten_head = *head;
+                if (head->named_statement) message->rewritten_head = head->size;  // the unnamed one passes as it is
             }
             return message;
         default:

@@ -19,9 +19,9 @@ inline constexpr std::size_t stream_threshold = 64 * 1024;
 struct StreamedMessage {
     char type = 0;
     std::size_t size = 0;  // the whole frame: type byte, length word and payload
-    // A Bind whose statement name the rewriter maps: the bytes of its type, length and names,
-    // which go through StatementRewriter::on_client_bind_head; the rest passes unchanged.
-    // 0: all of the message passes unchanged.
+    // A Bind of a named statement, whose name the rewriter maps: the bytes of its type, length
+    // and names, which go through StatementRewriter::on_client_bind_head; the rest passes
+    // unchanged. 0: all of the message passes unchanged.
     std::size_t rewritten_head = 0;
     // A Query whose text must be watched for DEALLOCATE/DISCARD as it passes
     // (pool/release_words.hpp).
@@ -34,9 +34,9 @@ std::optional<StreamedMessage> streamed_server_message(protocol::Bytes pending);
 
 // From the client: CopyData, FunctionCall, Query and Bind, and Parse when
 // `rewrites_statements` is false (session mode: nothing reads their contents). When it is
-// true (transaction and statement mode): a Bind once its names are in (rewritten_head), a
-// Query with its text watched, and a Parse only of the unnamed statement (a named one's text
-// is kept by the rewriter).
+// true (transaction and statement mode): a Bind once its names are in (a named statement's
+// with rewritten_head), a Query with its text watched, and a Parse only of the unnamed
+// statement (a named one's text is kept by the rewriter).
 std::optional<StreamedMessage> streamed_client_message(protocol::Bytes pending, bool rewrites_statements);
 
 }  // namespace pgfront::pool

@@ -417,7 +417,9 @@ asio::awaitable<bool> PooledSession::sync_parameters() {
 asio::awaitable<void> PooledSession::release_server() {
     auto& tracker = server_->tracker();
     bool reusable = tracker.at_boundary() && !tracker.in_transaction() && tracker.reusable() &&
-                    server_->input().empty() && server_->socket().is_open() && !rewriter_.server_doubtful();
+                    server_->input().empty() && server_->socket().is_open() && !rewriter_.server_doubtful() &&
+                    !mid_message_;
+    mid_message_ = false;
     if (reusable && mode_ == conf::PoolMode::session) reusable = co_await reset_server();
     rewriter_.reset();
     worker_.sessions().unbind(node_);
@@ -481,7 +483,12 @@ bool PooledSession::lease_may_end() const {
 // is noted for the idle timeouts (idle_sweeper.hpp); a read the sweeper ended gets the
 // timeout's error. The rest of a message that goes on in pieces is read in large chunks.
 asio::awaitable<bool> PooledSession::read_client(bool rest_of_message) {
-    wait_ = current_wait();
+    // Halfway through a message the client holds a server that waits for the rest: idle in a
+    // transaction, as far as the timeouts go (COPY data excepted, as for whole messages).
+    if (!rest_of_message)
+        wait_ = current_wait();
+    else
+        wait_ = server_->tracker().in_copy() ? ClientWait::busy : ClientWait::idle_in_transaction;
     wait_since_ = Clock::now();
     boost::system::error_code ec;
     std::size_t n = 0;
@@ -577,6 +584,10 @@ asio::awaitable<bool> PooledSession::forward_client_messages() {
             }
             complete += frame.consumed;
         }
+        // While the server still owes replies it sends unprompted, they are read first (relay()
+        // does): streaming now could fill the server's input while it waits for us to take
+        // its output.
+        if (streamed && tracker.replies_due() && !tracker.awaiting_copy_data()) streamed.reset();
         // A Bind's names may be rewritten, into the batch; the rest of it, and all of any other
         // message, passes unchanged and only its type matters to the tracker.
         const std::size_t head = streamed ? streamed->rewritten_head : 0;
@@ -622,6 +633,7 @@ asio::awaitable<bool> PooledSession::forward_client_messages() {
 asio::awaitable<bool> PooledSession::stream_client_message(std::size_t size, bool watch_release_words) {
     std::optional<pool::ReleaseWordWatch> words;
     if (watch_release_words) words.emplace(5);  // the text follows the type byte and length word
+    mid_message_ = true;  // until the last byte: the server may have part of it
     for (std::size_t left = size;;) {
         const auto piece = client_in_.pending().first(std::min(left, client_in_.size()));
         if (!piece.empty()) {
@@ -637,6 +649,7 @@ asio::awaitable<bool> PooledSession::stream_client_message(std::size_t size, boo
         }
         if (left == 0) {
             if (words && words->seen()) rewriter_.distrust_server();
+            mid_message_ = false;
             co_return true;
         }
         if (!co_await read_client(true)) co_return false;
@@ -723,9 +736,11 @@ asio::awaitable<bool> PooledSession::forward_server_messages() {
 }
 
 // The rest of a reply too large to hold, to the client as it arrives; its first bytes are at
-// the front of the server's input.
+// the front of the server's input. A server lost halfway ends the session without an
+// ErrorResponse: the client would read it as the rest of the row.
 asio::awaitable<bool> PooledSession::stream_server_message(std::size_t size) {
     auto& input = server_->input();
+    mid_message_ = true;
     for (std::size_t left = size;;) {
         const auto piece = input.pending().first(std::min(left, input.size()));
         if (!piece.empty()) {
@@ -735,12 +750,16 @@ asio::awaitable<bool> PooledSession::stream_server_message(std::size_t size) {
             input.consume(n);
             left -= n;
         }
-        if (left == 0) co_return true;
+        if (left == 0) {
+            mid_message_ = false;
+            co_return true;
+        }
         auto area = input.write_area(stream_read_size);
         auto [ec, n] =
             co_await server_->socket().async_read_some(asio::buffer(area.data(), area.size()), deferred_nothrow);
         if (ec) {
-            if (client_.is_open()) co_await fail(sqlstate::connection_failure, server_lost());
+            spdlog::warn("closing client id={} halfway through a message: {}", id_, server_lost());
+            if (close_reason_.empty()) close_reason_ = server_lost();
             co_return false;
         }
         input.commit(n);

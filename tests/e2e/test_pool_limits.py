@@ -424,6 +424,22 @@ class Limits(unittest.TestCase):
         with connect(port) as conn:  # the pool's one server is free again; the insert is gone
             self.assertEqual(conn.execute(count).fetchone()[0], before)
 
+    def test_04c_a_client_that_stops_halfway_through_a_large_message_is_idle_in_a_transaction(self):
+        # A Query too large to hold goes on in pieces, so its first part already holds a
+        # server, which waits for the rest: idle_transaction_timeout ends the wait.
+        port = self.start(pool="  default_pool_size: 1\n  idle_transaction_timeout: 1s")
+        stopped = RawClient(port)
+        self.assertIsNone(stopped.login("trustee"))
+        stopped.sock.sendall(b"Q" + struct.pack("!I", 1_000_000) + b"SELECT '" + b"x" * 100_000)
+        started = time.monotonic()
+        error = stopped.wait_error(5)
+        self.assertEqual(error.get("C"), "25P03", error)
+        self.assertIn("idle_transaction_timeout", error.get("M", ""))
+        self.assertGreaterEqual(time.monotonic() - started, 0.7)
+        stopped.close()
+        with connect(port) as conn:  # the pool's one server (or its replacement) serves others
+            self.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
+
     def test_05_server_check_query_runs_on_servers_idle_longer_than_the_delay(self):
         def checks():
             return CLUSTER.sql(CLUSTER.primary(), "SELECT count(*) FROM check_log", dbname="appdb")[0][0]

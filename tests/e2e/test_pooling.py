@@ -294,6 +294,51 @@ class Pooling(unittest.TestCase):
         wait_until(lambda: worrying not in backend_pids(), 10, what="the server that ran DISCARD-like text to close")
 
 
+    def test_11d_half_a_copy_data_outside_copy_is_never_lent_on(self):
+        # CopyData outside COPY leaves no request outstanding, so only the half-sent message
+        # tells that this server is waiting for 800,000 more bytes: the next client's requests
+        # must not become them.
+        sock, fields = e2e_common.scram_session(PORT, "app", "apppass")
+        self.assertIsNone(fields)
+        with sock:
+            sock.sendall(b"d" + struct.pack("!I", 1_000_000) + b"x" * 200_000)
+            time.sleep(0.5)  # pgfront leases a server and passes the first part on
+        time.sleep(0.2)
+        with connect() as conn, e2e_common.watchdog(conn, 15, "queries after the half CopyData"):
+            for _ in range(2 * POOL_SIZE):
+                self.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
+
+    def test_11e_a_large_message_waits_for_the_replies_the_server_still_owes(self):
+        # Pipelined in one go: a query with a 30 MB result and its Sync, then a 20 MB Bind.
+        # Streaming the Bind while the server still writes the result would fill both
+        # directions' buffers and stall both sides; pgfront relays the result first.
+        sock, fields = e2e_common.scram_session(PORT, "app", "apppass", timeout=60)
+        self.assertIsNone(fields)
+        param = b"y" * (20 * 1024 * 1024)
+        requests = (wire_message(b"P", b"\0SELECT repeat('x', 1000) FROM generate_series(1, 30000)\0\0\0")
+                    + wire_message(b"B", b"\0\0\0\0\0\0\0\0") + wire_message(b"E", b"\0\0\0\0\0")
+                    + wire_message(b"S", b"")
+                    + wire_message(b"P", b"\0SELECT length($1)\0\0\0")
+                    + wire_message(b"B", b"\0\0" + struct.pack("!hhi", 0, 1, len(param)) + param + struct.pack("!h", 0))
+                    + wire_message(b"E", b"\0\0\0\0\0") + wire_message(b"S", b""))
+        with sock:
+            writer = threading.Thread(target=sock.sendall, args=(requests,))
+            writer.start()
+            rows, answers, ready = 0, [], 0
+            while ready < 2:  # a stall ends in the socket's 60 s timeout
+                kind, body = read_message(sock)
+                if kind == b"D":
+                    rows += 1
+                    if ready == 1:
+                        answers.append(int(body[6:].decode()))
+                elif kind == b"Z":
+                    ready += 1
+                elif kind == b"E":
+                    self.fail(f"error: {body!r}")
+            writer.join(10)
+        self.assertEqual(rows, 30001)
+        self.assertEqual(answers, [len(param)])
+
 def backend_pids():
     rows = CLUSTER.sql(CLUSTER.primary(), "SELECT pid FROM pg_stat_activity WHERE usename = 'app'")
     return {row[0] for row in rows}
