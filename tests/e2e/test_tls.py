@@ -8,6 +8,7 @@ connections while old ones carry on, cancel requests in plain text and inside TL
 server leg: pg_stat_ssl says the server connection is encrypted, and a wrong CA fails the
 client with a clear error."""
 import contextlib
+import hashlib
 import os
 import shutil
 import socket
@@ -362,6 +363,10 @@ class ServerLeg(unittest.TestCase):
             with connect(proxy.port, sslmode="verify-full", sslrootcert=CA.cert) as conn:
                 self.assertTrue(conn.pgconn.ssl_in_use)
                 self.assertTrue(server_leg_encrypted(conn))
+                # A 10 MB Bind and a 10 MB row go on in pieces through both TLS legs.
+                body = os.urandom(5 * 1024 * 1024).hex()
+                echoed = conn.execute("SELECT %s::text", (body,)).fetchone()[0]
+                self.assertEqual(hashlib.md5(echoed.encode()).hexdigest(), hashlib.md5(body.encode()).hexdigest())
         # Pass-through leaves authentication to PostgreSQL, and libpq's SCRAM channel binding
         # is bound to the certificate the client sees: it holds when pgfront presents the
         # nodes' certificate ...
