@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <tuple>
@@ -584,6 +585,14 @@ asio::awaitable<bool> PooledSession::forward_client_messages() {
             }
             complete += frame.consumed;
         }
+        // A pipeline without Sync or Flush (psycopg's pipeline mode, libpq's): PostgreSQL sends
+        // its replies only when its output buffer fills, and relay() reads the server only
+        // while replies are due. Left so, a long pipeline fills every buffer between client,
+        // pgfront and server, and all three wait on each other. A Flush after the batch makes
+        // the replies due now; it has no reply of its own, so the client never sees it.
+        const bool flush = complete > 0 && !terminated_ && tracker.outstanding_requests() > 0 &&
+                           !tracker.replies_due() && !tracker.skipping_to_sync() && !tracker.awaiting_copy_data();
+        if (flush) (void)rewriter_.on_plain_client(protocol::frontend::flush, {}, tracker);
         // While the server still owes replies it sends unprompted, they are read first (relay()
         // does): streaming now could fill the server's input while it waits for us to take
         // its output.
@@ -607,8 +616,13 @@ asio::awaitable<bool> PooledSession::forward_client_messages() {
         if (transaction_started_ == Clock::time_point{}) transaction_started_ = Clock::now();
         const auto batch = rewriting ? protocol::Bytes(to_server_) : client_in_.pending().first(complete);
         boost::system::error_code ec;
-        if (!batch.empty())
+        if (flush) {
+            static constexpr std::array<std::byte, 5> flush_message{std::byte{'H'}, {}, {}, {}, std::byte{4}};
+            const std::array<asio::const_buffer, 2> with_flush{as_buffer(batch), asio::buffer(flush_message)};
+            std::tie(ec, std::ignore) = co_await asio::async_write(server_->socket(), with_flush, deferred_nothrow);
+        } else if (!batch.empty()) {
             std::tie(ec, std::ignore) = co_await asio::async_write(server_->socket(), as_buffer(batch), deferred_nothrow);
+        }
         client_in_.consume(complete + head);
         if (terminated_) client_in_.consume(client_in_.size());
         if (rewriting) release_large(to_server_);

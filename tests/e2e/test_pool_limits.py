@@ -416,6 +416,10 @@ class Limits(unittest.TestCase):
         stopped.send(b"B", b"\0\0" + struct.pack("!hhh", 0, 0, 0))
         stopped.send(b"E", b"\0" + struct.pack("!i", 0))
         started = time.monotonic()
+        # The Flush pgfront adds to a batch without Sync brings the replies so far, as the
+        # client's own Flush would; then nothing more comes until the timeout.
+        stopped.sock.settimeout(5)
+        self.assertEqual([stopped.read()[0] for _ in range(3)], [b"1", b"2", b"C"])
         error = stopped.wait_error(5)
         self.assertEqual(error.get("C"), "25P03", error)
         self.assertIn("idle_transaction_timeout", error.get("M", ""))

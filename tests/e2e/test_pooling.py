@@ -339,6 +339,18 @@ class Pooling(unittest.TestCase):
         self.assertEqual(rows, 30001)
         self.assertEqual(answers, [len(param)])
 
+    def test_11f_a_long_pipeline_without_sync_is_relayed_as_it_goes(self):
+        # psycopg's pipeline mode sends Sync only at the end. PostgreSQL sends replies as its
+        # output buffer fills; 40,000 statements with ~10 MB of replies overflow every buffer
+        # on the way unless pgfront relays them while the client is still sending.
+        value = "v" * 200
+        with connect() as conn, e2e_common.watchdog(conn, 60, "the 40,000-statement pipeline"):
+            with conn.pipeline():
+                cursors = [conn.execute("SELECT %s::text || %s", (value, str(i))) for i in range(40_000)]
+            self.assertEqual(cursors[-1].fetchone()[0], value + "39999")
+            self.assertEqual(cursors[12345].fetchone()[0], value + "12345")
+
+
 def backend_pids():
     rows = CLUSTER.sql(CLUSTER.primary(), "SELECT pid FROM pg_stat_activity WHERE usename = 'app'")
     return {row[0] for row in rows}
