@@ -291,14 +291,7 @@ StatementRewriter::Result StatementRewriter::on_client_bind_head(Bytes names, st
         if (auto r = ensure_prepared(prepared, context, to_server); !r) return r;
         statement = prepared->server_name;
     }
-    const auto length = static_cast<std::uint32_t>(4 + portal.size() + 1 + statement.size() + 1 + rest);
-    to_server.push_back(std::byte{protocol::frontend::bind});
-    for (int shift = 24; shift >= 0; shift -= 8) to_server.push_back(static_cast<std::byte>((length >> shift) & 0xff));
-    for (const auto name : {portal, statement}) {
-        const auto bytes = std::as_bytes(std::span(name));
-        to_server.insert(to_server.end(), bytes.begin(), bytes.end());
-        to_server.push_back(std::byte{0});
-    }
+    protocol::MessageBuilder(to_server, protocol::frontend::bind).cstring(portal).cstring(statement).finish_head(rest);
     return on_plain_client(protocol::frontend::bind, {}, context.tracker);
 }
 

@@ -3,13 +3,14 @@
 
 #include <algorithm>
 
+#include "protocol/frame_reader.hpp"
 #include "protocol/message_type.hpp"
 #include "protocol/wire_reader.hpp"
 
 namespace pgfront::pool {
 namespace {
 
-constexpr std::size_t header_size = 5;
+constexpr std::size_t header_size = protocol::typed_header_size;
 
 std::optional<StreamedMessage> large_message(protocol::Bytes pending) {
     if (pending.size() < header_size) return std::nullopt;

@@ -23,7 +23,7 @@ FrameResult error(std::string_view why) {
 }  // namespace
 
 FrameResult read_frame(Bytes input, Sender from, std::size_t max_length) {
-    constexpr std::size_t header = 5;
+    constexpr std::size_t header = typed_header_size;
     if (input.empty()) return need_more(header);
     const char type = static_cast<char>(std::to_integer<unsigned char>(input[0]));
     if (!is_known_type(from, type)) return error("unknown message type");

@@ -15,6 +15,8 @@ namespace pgfront::protocol {
 // to 1 GB and startup packets up to 10000 bytes (MAX_STARTUP_PACKET_LENGTH).
 inline constexpr std::size_t default_max_message_length = std::size_t{1} << 30;
 inline constexpr std::size_t default_max_startup_length = 10000;
+// A typed message's type byte and length word.
+inline constexpr std::size_t typed_header_size = 5;
 
 // FrameResult::error of a typed message longer than the caller's limit (the one error a
 // caller may want to tell apart: the stream is well formed, the message just too big).

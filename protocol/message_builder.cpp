@@ -41,8 +41,10 @@ MessageBuilder& MessageBuilder::bytes(Bytes data) {
     return *this;
 }
 
-void MessageBuilder::finish() {
-    const auto length = static_cast<std::uint32_t>(out_.size() - length_at_);
+void MessageBuilder::finish() { finish_head(0); }
+
+void MessageBuilder::finish_head(std::size_t rest) {
+    const auto length = static_cast<std::uint32_t>(out_.size() - length_at_ + rest);
     out_[length_at_] = static_cast<std::byte>(length >> 24);
     out_[length_at_ + 1] = static_cast<std::byte>((length >> 16) & 0xff);
     out_[length_at_ + 2] = static_cast<std::byte>((length >> 8) & 0xff);

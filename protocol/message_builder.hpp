@@ -2,6 +2,7 @@
 // body is complete, and big-endian primitive fields.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -27,6 +28,9 @@ class MessageBuilder {
     MessageBuilder& bytes(Bytes data);
     // Writes the length word (which counts itself but not the type byte).
     void finish();
+    // Writes the length word of a message whose last `rest` bytes are not in the buffer (the
+    // caller sends them after it, e.g. the rest of a message passing in pieces).
+    void finish_head(std::size_t rest);
 
   private:
     ByteBuffer& out_;

@@ -603,8 +603,10 @@ asio::awaitable<bool> PooledSession::forward_client_messages() {
         if (streamed) {
             if (head > 0 && !rewriting) start_rewriting();
             const auto fed =
-                head > 0 ? rewriter_.on_client_bind_head(client_in_.pending().subspan(complete + 5, head - 5),
-                                                         streamed->size - head, statement_context(), to_server_)
+                head > 0 ? rewriter_.on_client_bind_head(
+                               client_in_.pending().subspan(complete + protocol::typed_header_size,
+                                                            head - protocol::typed_header_size),
+                               streamed->size - head, statement_context(), to_server_)
                          : rewriter_.on_plain_client(streamed->type, {}, tracker);
             if (!fed) {
                 co_await fail(sqlstate::protocol_violation, "invalid message from client");
@@ -646,7 +648,7 @@ asio::awaitable<bool> PooledSession::forward_client_messages() {
 // mention DEALLOCATE or DISCARD leaves its server distrusted (closed after the lease).
 asio::awaitable<bool> PooledSession::stream_client_message(std::size_t size, bool watch_release_words) {
     std::optional<pool::ReleaseWordWatch> words;
-    if (watch_release_words) words.emplace(5);  // the text follows the type byte and length word
+    if (watch_release_words) words.emplace(protocol::typed_header_size);  // the text follows the header
     mid_message_ = true;  // until the last byte: the server may have part of it
     for (std::size_t left = size;;) {
         const auto piece = client_in_.pending().first(std::min(left, client_in_.size()));

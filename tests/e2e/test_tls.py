@@ -23,7 +23,7 @@ import unittest
 import psycopg
 
 import e2e_common
-from e2e_common import read_error_response, wait_until
+from e2e_common import read_error_response, read_message, wait_until
 from tls_certs import CertFactory
 
 from pgcluster import Cluster
@@ -148,23 +148,6 @@ def presented_serial(port):
 def startup_message(user, database):
     params = f"user\0{user}\0database\0{database}\0\0".encode()
     return struct.pack("!II", len(params) + 8, 196608) + params
-
-
-def read_message(sock):
-    header = b""
-    while len(header) < 5:
-        chunk = sock.recv(5 - len(header))
-        if not chunk:
-            raise ConnectionError("closed")
-        header += chunk
-    length = struct.unpack("!I", header[1:5])[0]
-    body = b""
-    while len(body) < length - 4:
-        chunk = sock.recv(length - 4 - len(body))
-        if not chunk:
-            raise ConnectionError("closed")
-        body += chunk
-    return header[0:1], body
 
 
 def error_fields(body):
