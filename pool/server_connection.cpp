@@ -14,6 +14,7 @@
 #include "auth/md5_password.hpp"
 #include "net/completion_tokens.hpp"
 #include "net/guarded_deadline.hpp"
+#include "net/name_lookup.hpp"
 #include "auth/random_source.hpp"
 #include "auth/scram_client_exchange.hpp"
 #include "protocol/authentication.hpp"
@@ -64,8 +65,7 @@ asio::awaitable<std::optional<LoginFailure>> ServerConnection::connect_and_login
     net::GuardedDeadline deadline(socket_.get_executor());
     deadline.arm(timeout, [this] { close(); });
     std::optional<LoginFailure> result;
-    tcp::resolver resolver(socket_.get_executor());
-    auto [rec, endpoints] = co_await resolver.async_resolve(endpoint_.host, std::to_string(endpoint_.port), nothrow);
+    const auto [rec, endpoints] = co_await net::look_up(endpoint_.host, endpoint_.port);
     if (rec) {
         result = failure(protocol::sqlstate::connection_failure, "cannot resolve " + endpoint_.host + ": " + rec.message());
     } else {

@@ -7,7 +7,6 @@
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/deferred.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -17,6 +16,7 @@
 
 #include "app/version.hpp"
 #include "protocol/backend_status.hpp"
+#include "net/cross_thread_inbox.hpp"
 #include "protocol/message_writer.hpp"
 #include "protocol/simple_query.hpp"
 #include "protocol/sqlstate.hpp"
@@ -39,11 +39,11 @@ template <class Result, class Start>
 auto answer_of(Start start) {
     return asio::async_initiate<const asio::use_awaitable_t<>, void(Result)>(
         [start = std::move(start)](auto handler) mutable {
-            auto executor = asio::get_associated_executor(handler);
+            net::ReturnAddress back(asio::get_associated_executor(handler));
             // std::function wants a copyable callback; the coroutine's handler is move-only.
             auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-            start([executor, shared](Result result) {
-                asio::post(executor, [shared, result = std::move(result)]() mutable {
+            start([back, shared](Result result) {
+                back.post([shared, result = std::move(result)]() mutable {
                     std::move(*shared)(std::move(result));
                 });
             });

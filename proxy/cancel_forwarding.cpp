@@ -4,7 +4,6 @@
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/connect.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -12,6 +11,8 @@
 #include <boost/asio/write.hpp>
 
 #include "net/completion_tokens.hpp"
+#include "net/cross_thread_inbox.hpp"
+#include "net/name_lookup.hpp"
 #include "protocol/message_writer.hpp"
 #include "proxy/worker.hpp"
 
@@ -28,10 +29,10 @@ template <class CompletionToken>
 auto async_owner_target(Worker& owner, std::uint64_t session, CompletionToken&& token) {
     return asio::async_initiate<CompletionToken, void(std::optional<CancelTarget>)>(
         [&owner, session](auto handler) {
-            auto back = asio::get_associated_executor(handler);
-            asio::post(owner.context(), [&owner, session, back, handler = std::move(handler)]() mutable {
+            net::ReturnAddress back(asio::get_associated_executor(handler));
+            owner.post_from_any_thread([&owner, session, back, handler = std::move(handler)]() mutable {
                 auto target = owner.cancel_target_of(session);
-                asio::post(back, [handler = std::move(handler), target = std::move(target)]() mutable {
+                back.post([handler = std::move(handler), target = std::move(target)]() mutable {
                     std::move(handler)(std::move(target));
                 });
             });
@@ -56,9 +57,7 @@ asio::awaitable<void> forward_pooled_cancel(Worker& worker, CancelKey key) {
     protocol::write_cancel_request(request, rewrite ? target->server_pid : static_cast<std::int32_t>(key.process_id),
                                    rewrite ? target->server_secret : key.secret);
 
-    tcp::resolver resolver(worker.context());
-    auto [rec, endpoints] = co_await resolver.async_resolve(target->server->host,
-                                                            std::to_string(target->server->port), nothrow);
+    const auto [rec, endpoints] = co_await net::look_up(target->server->host, target->server->port);
     if (rec) co_return;
     tcp::socket socket(worker.context());
     asio::steady_timer timeout(worker.context());

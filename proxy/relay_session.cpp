@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "net/completion_tokens.hpp"
+#include "net/name_lookup.hpp"
 #include "protocol/backend_status.hpp"
 #include "protocol/bytes.hpp"
 #include "protocol/wire_reader.hpp"
@@ -377,20 +378,12 @@ asio::awaitable<bool> RelaySession::connect_to_eligible_node(Worker::Clock::time
 }
 
 asio::awaitable<bool> RelaySession::try_connect(const std::string& host, std::uint16_t port) {
-    boost::system::error_code ec;
-    const auto address = asio::ip::make_address(host, ec);
-    tcp::endpoint endpoint;
-    if (!ec) {
-        endpoint = tcp::endpoint(address, port);
-    } else {
-        tcp::resolver resolver(worker_.context());
-        auto [rec, results] = co_await resolver.async_resolve(host, std::to_string(port), nothrow);
-        if (rec || results.empty()) {
-            spdlog::warn("cannot resolve node host={} error={}", host, rec ? rec.message() : "no address");
-            co_return false;
-        }
-        endpoint = *results.begin();
+    const auto [rec, endpoints] = co_await net::look_up(host, port);
+    if (rec) {
+        spdlog::warn("cannot resolve node host={} error={}", host, rec.message());
+        co_return false;
     }
+    const auto endpoint = endpoints.front();
     server_.reset();
     asio::steady_timer timeout(worker_.context());
     timeout.expires_after(worker_.config().listen.server_connect_timeout);

@@ -4,7 +4,6 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
@@ -48,6 +47,7 @@ void assert_nobody_listens(const tcp::endpoint& endpoint) {
 Worker::Worker(int index, std::shared_ptr<const conf::Config> config, WorkerServices services)
     : index_(index),
       pool_mode_(config->pool.mode),
+      inbox_(ring_.make([this]() -> net::CrossThreadInbox& { return asio::make_service<net::CrossThreadInbox>(context_); })),
       config_(std::move(config)),
       services_(services),
       topology_signal_(context_, Clock::time_point::max()),
@@ -94,6 +94,12 @@ void Worker::start_thread() {
     thread_ = std::thread([this] {
         // Keeps run() going while acceptors are closed during shutdown.
         auto guard = asio::make_work_guard(context_);
+        try {
+            ring_.bind_to_this_thread();
+        } catch (const std::exception& e) {
+            spdlog::critical("worker {}: {}", index_, e.what());
+            throw;
+        }
         for (;;) {
             try {
                 context_.run();
@@ -146,7 +152,7 @@ asio::awaitable<void> Worker::topology_change(Clock::time_point deadline) {
 }
 
 void Worker::post_topology(health::TopologyPtr topology) {
-    asio::post(context_, [this, topology = std::move(topology)]() mutable { apply_topology(std::move(topology)); });
+    inbox_.post([this, topology = std::move(topology)]() mutable { apply_topology(std::move(topology)); });
 }
 
 void Worker::apply_topology(health::TopologyPtr topology) {
@@ -178,15 +184,15 @@ std::optional<CancelTarget> Worker::cancel_target_of(std::uint64_t id) const {
 }
 
 void Worker::post_snapshot(std::function<void(ProxySnapshot)> done) {
-    asio::post(context_, [this, done = std::move(done)] { done(snapshot()); });
+    inbox_.post([this, done = std::move(done)] { done(snapshot()); });
 }
 
 void Worker::post_pause_state(PauseState state) {
-    asio::post(context_, [this, state = std::move(state)]() mutable { pause_gate_.set(std::move(state)); });
+    inbox_.post([this, state = std::move(state)]() mutable { pause_gate_.set(std::move(state)); });
 }
 
 void Worker::post_kill_client(std::uint64_t id, std::function<void(bool)> done) {
-    asio::post(context_, [this, id, done = std::move(done)] {
+    inbox_.post([this, id, done = std::move(done)] {
         for (auto* session : sessions_.snapshot()) {
             if (session->id() != id) continue;
             spdlog::info("client killed by operator id={}", id);
@@ -199,7 +205,7 @@ void Worker::post_kill_client(std::uint64_t id, std::function<void(bool)> done) 
 }
 
 void Worker::post_kill_database(std::string database) {
-    asio::post(context_, [this, database = std::move(database)] {
+    inbox_.post([this, database = std::move(database)] {
         const auto now = Clock::now();
         std::size_t killed = 0;
         for (auto* session : sessions_.snapshot()) {
@@ -263,7 +269,7 @@ ProxySnapshot Worker::snapshot() const {
 }
 
 void Worker::post_config(std::shared_ptr<const conf::Config> config) {
-    asio::post(context_, [this, config = std::move(config)]() mutable {
+    inbox_.post([this, config = std::move(config)]() mutable {
         config_ = std::move(config);
         access_policy_ = access_policy_from(config_->auth);
         idle_sweeper_.configure(idle_timeouts(*config_));
@@ -272,21 +278,21 @@ void Worker::post_config(std::shared_ptr<const conf::Config> config) {
 }
 
 void Worker::post_users(std::shared_ptr<const auth::UserList> users) {
-    asio::post(context_, [this, users = std::move(users)]() mutable {
+    inbox_.post([this, users = std::move(users)]() mutable {
         users_ = std::move(users);
         auth_lookup_.clear();  // a reload may have changed auth_query or auth_user too
     });
 }
 
 void Worker::post_tls(std::shared_ptr<const tls::TlsContexts> tls) {
-    asio::post(context_, [this, tls = std::move(tls)]() mutable {
+    inbox_.post([this, tls = std::move(tls)]() mutable {
         pools_.set_tls(tls);
         tls_ = std::move(tls);
     });
 }
 
 void Worker::post_stop_accepting() {
-    asio::post(context_, [this] {
+    inbox_.post([this] {
         for (auto& acceptor : acceptors_) {
             boost::system::error_code ignored;
             acceptor->close(ignored);
@@ -295,13 +301,13 @@ void Worker::post_stop_accepting() {
 }
 
 void Worker::post_close_all(std::string reason) {
-    asio::post(context_, [this, reason = std::move(reason)] {
+    inbox_.post([this, reason = std::move(reason)] {
         for (auto* session : sessions_.snapshot()) session->close(reason);
     });
 }
 
 void Worker::post_stop() {
-    asio::post(context_, [this] { context_.stop(); });
+    inbox_.post([this] { context_.stop(); });
 }
 
 }  // namespace pgfront::proxy
