@@ -1,23 +1,23 @@
 # Resolves PGFRONT_IO_BACKEND (AUTO | io_uring | epoll) into PGFRONT_IO_BACKEND_RESOLVED.
-# AUTO runs a tiny program that opens an io_uring: containers and hardened kernels often
-# forbid it (kernel.io_uring_disabled, seccomp), and Asio would then fail at start-up.
-if(PGFRONT_IO_BACKEND STREQUAL "epoll")
-  set(PGFRONT_IO_BACKEND_RESOLVED epoll)
-elseif(NOT URING_FOUND)
-  if(PGFRONT_IO_BACKEND STREQUAL "io_uring")
+#
+# AUTO is epoll. Asio 1.81's io_uring backend (Debian 12's Boost) is not safe for a proxy: a
+# socket closed while a read is in flight gives its queued read to the next socket made, which
+# usually gets the same descriptor number, so the dead socket's read takes the new socket's
+# bytes and the new socket's own reads never complete (tests/unit/net/closed_socket_test.cpp
+# shows it). pgfront closes sockets with reads in flight whenever a node loses its role, a
+# login deadline passes or an operator kills a client: under load that meant server logins
+# that hung, a client stream read out of step and heap corruption.
+#
+# io_uring can still be asked for by name, for measuring a fixed Asio; the unit test above
+# fails with it.
+if(PGFRONT_IO_BACKEND STREQUAL "io_uring")
+  if(NOT URING_FOUND)
     message(FATAL_ERROR "PGFRONT_IO_BACKEND=io_uring but liburing-dev is not installed")
   endif()
-  set(PGFRONT_IO_BACKEND_RESOLVED epoll)
-elseif(PGFRONT_IO_BACKEND STREQUAL "io_uring")
+  message(WARNING "PGFRONT_IO_BACKEND=io_uring: Asio ${Boost_VERSION}'s io_uring backend lets a closed "
+                  "socket's pending read take the next socket's data (see cmake/IoBackend.cmake). "
+                  "Do not ship this build.")
   set(PGFRONT_IO_BACKEND_RESOLVED io_uring)
 else()
-  set(_probe ${CMAKE_BINARY_DIR}/io_uring_probe.cpp)
-  file(WRITE ${_probe} "#include <liburing.h>\nint main(){io_uring r; if(io_uring_queue_init(4,&r,0)<0) return 1; io_uring_queue_exit(&r); return 0;}\n")
-  try_run(_run_result _compile_result ${CMAKE_BINARY_DIR}/io_uring_probe SOURCES ${_probe}
-          LINK_LIBRARIES PkgConfig::URING)
-  if(_compile_result AND _run_result EQUAL 0)
-    set(PGFRONT_IO_BACKEND_RESOLVED io_uring)
-  else()
-    set(PGFRONT_IO_BACKEND_RESOLVED epoll)
-  endif()
+  set(PGFRONT_IO_BACKEND_RESOLVED epoll)
 endif()
