@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -440,6 +441,50 @@ log: {{level: info}}
                           stale.log_text())
         finally:
             stale.close()
+
+    def test_13_a_patroni_hiccup_under_load_leaves_every_later_client_served(self):
+        # The primary's Patroni stops answering for a moment while 12 clients share 4 servers:
+        # pgfront marks the node down, closes its sessions (server reads in flight) and takes
+        # it back a moment later. With Asio 1.81's io_uring backend a closed socket's pending
+        # read was handed to the next socket: new server logins then hung to their deadline,
+        # new clients waited, and a client's stream could be read out of step (08P01).
+        script = os.path.join(WORKDIR.name, "select1.sql")
+        with open(script, "w") as f:
+            f.write("SELECT 1;\n")
+        leader = CLUSTER.primary()
+        CLUSTER.patronictl("pause", "--wait")  # a stopped Patroni must not cause a failover
+        try:
+            for flap in range(4):
+                load = subprocess.Popen([PGBENCH, "-n", "-f", script, "-c", "12", "-j", "2", "-T", "4",
+                                         "-h", "127.0.0.1", "-p", str(PORT), "-U", "app", "appdb"],
+                                        env={**os.environ, "PGPASSWORD": "apppass"},
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                try:
+                    time.sleep(1.0)
+                    os.kill(leader.patroni_pid, signal.SIGSTOP)
+                    try:
+                        wait_until(primary_missing, 10, what="pgfront to mark the primary down")
+                    finally:
+                        os.kill(leader.patroni_pid, signal.SIGCONT)
+                    wait_until(lambda: not primary_missing(), 10, what="the primary back in pgfront's view")
+                finally:
+                    load.wait(timeout=60)
+                started = time.monotonic()
+                with connect(connect_timeout=10) as conn:
+                    self.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
+                served = time.monotonic() - started
+                self.assertLess(served, 5, f"flap {flap}: a new client waited {served:.1f}s")
+            log = PROXY.log_text()[self.log_mark:]
+            self.assertNotIn("unknown message type", log)
+            self.assertNotIn("did not finish within", log)
+            self.assertIn("no longer serves that role", log)  # the hiccup did close sessions
+            print("4 Patroni hiccups under load: every later client served at once, no login timed out",
+                  file=sys.stderr)
+        finally:
+            if leader.patroni_pid:
+                os.kill(leader.patroni_pid, signal.SIGCONT)
+            CLUSTER.patronictl("resume", "--wait")
+            wait_until(lambda: not primary_missing(), 60, what="primary back")
 
 
 class Metrics(unittest.TestCase):
