@@ -30,6 +30,10 @@ struct InboxItemOf final : InboxItem {
 // The list and the eventfd; outlives the context for threads that still hold it.
 struct InboxQueue;
 void enqueue(InboxQueue& queue, InboxItem* item);
+template <class Work>
+void enqueue_work(InboxQueue& queue, Work&& work) {
+    enqueue(queue, new InboxItemOf<std::decay_t<Work>>(std::forward<Work>(work)));
+}
 }  // namespace detail
 
 class CrossThreadInbox : public boost::asio::execution_context::service {
@@ -46,7 +50,7 @@ public:
     // posted.
     template <class Work>
     void post(Work&& work) {
-        detail::enqueue(*queue_, new detail::InboxItemOf<std::decay_t<Work>>(std::forward<Work>(work)));
+        detail::enqueue_work(*queue_, std::forward<Work>(work));
     }
 
     const std::shared_ptr<detail::InboxQueue>& queue() const { return queue_; }
@@ -72,7 +76,7 @@ public:
     template <class Work>
     void post(Work&& work) const {
         if (queue_)
-            detail::enqueue(*queue_, new detail::InboxItemOf<std::decay_t<Work>>(std::forward<Work>(work)));
+            detail::enqueue_work(*queue_, std::forward<Work>(work));
         else
             boost::asio::post(executor_, std::forward<Work>(work));
     }

@@ -47,7 +47,7 @@ void assert_nobody_listens(const tcp::endpoint& endpoint) {
 Worker::Worker(int index, std::shared_ptr<const conf::Config> config, WorkerServices services)
     : index_(index),
       pool_mode_(config->pool.mode),
-      inbox_(ring_.make([this]() -> net::CrossThreadInbox& { return asio::make_service<net::CrossThreadInbox>(context_); })),
+      inbox_(asio::make_service<net::CrossThreadInbox>(context_)),
       config_(std::move(config)),
       services_(services),
       topology_signal_(context_, Clock::time_point::max()),
@@ -94,12 +94,6 @@ void Worker::start_thread() {
     thread_ = std::thread([this] {
         // Keeps run() going while acceptors are closed during shutdown.
         auto guard = asio::make_work_guard(context_);
-        try {
-            ring_.bind_to_this_thread();
-        } catch (const std::exception& e) {
-            spdlog::critical("worker {}: {}", index_, e.what());
-            throw;
-        }
         for (;;) {
             try {
                 context_.run();

@@ -20,7 +20,6 @@
 #include "conf/config.hpp"
 #include "health/topology.hpp"
 #include "net/cross_thread_inbox.hpp"
-#include "net/event_loop_ring.hpp"
 #include "pool/parameter_set_cache.hpp"
 #include "pool/prepared_statements.hpp"
 #include "auth/access_policy.hpp"
@@ -140,7 +139,6 @@ private:
     // One thread runs this context and only it touches the worker's sockets, timers and
     // queues, so Asio's locking is off (a mutex pair per handler otherwise: ~6-10% of user CPU).
     boost::asio::io_context context_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE};
-    net::ThreadBoundRing ring_;  // made with the inbox, the context's first I/O object
     net::CrossThreadInbox& inbox_;
     std::shared_ptr<const conf::Config> config_;
     WorkerServices services_;
