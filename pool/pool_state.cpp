@@ -158,6 +158,7 @@ PoolActions PoolState::server_lost(ServerId server, TimePoint now) {
 
 PoolActions PoolState::tick(TimePoint now) {
     PoolActions actions;
+    last_tick_ = now;
     if (settings_.query_wait_timeout.count() > 0) {
         while (!waiters_.empty() && now - waiters_.front().since >= settings_.query_wait_timeout) {
             actions.push_back(WaitTimedOut{waiters_.front().id});
@@ -186,10 +187,12 @@ PoolActions PoolState::tick(TimePoint now) {
     return actions;
 }
 
-std::optional<TimePoint> PoolState::next_deadline(TimePoint now) const {
+// Deadlines the last tick saw and left alone (a reserve pool with no room, a login retry
+// nobody waits for) are not asked for again, or the timer would fire in a loop.
+std::optional<TimePoint> PoolState::next_deadline() const {
     std::optional<TimePoint> next;
     auto consider = [&](TimePoint t) {
-        if (t > now && (!next || t < *next)) next = t;
+        if ((!last_tick_ || t > *last_tick_) && (!next || t < *next)) next = t;
     };
     if (!waiters_.empty()) {
         if (settings_.query_wait_timeout.count() > 0) consider(waiters_.front().since + settings_.query_wait_timeout);

@@ -85,8 +85,10 @@ public:
 
     // Timeouts, the reserve pool, idle and lifetime closes, min_pool_size.
     PoolActions tick(TimePoint now);
-    // The earliest time after `now` at which tick() may have something to do, if any.
-    std::optional<TimePoint> next_deadline(TimePoint now) const;
+    // The earliest time at which tick() may have something to do that the last tick has not
+    // already looked at, if any. It may be past: a deadline that fell between the last tick's
+    // `now` and the caller reading the clock again still needs a tick, at once.
+    std::optional<TimePoint> next_deadline() const;
 
     // No new grants: idle servers close now, leased ones close when released, waiters time
     // out at once (the caller routes them to another pool).
@@ -133,6 +135,7 @@ private:
     std::size_t connecting_ = 0;
     std::size_t connecting_reserve_ = 0;
     std::optional<TimePoint> retry_after_;
+    std::optional<TimePoint> last_tick_;  // deadlines up to here were seen by tick()
     bool draining_ = false;
 };
 

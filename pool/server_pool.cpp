@@ -193,7 +193,7 @@ void ServerPool::carry_out(PoolActions actions) {
 }
 
 void ServerPool::arm_tick() {
-    const auto next = state_.next_deadline(Clock::now());
+    const auto next = state_.next_deadline();
     if (!next) {
         tick_.cancel();
         tick_armed_ = false;

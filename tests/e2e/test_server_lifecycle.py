@@ -141,15 +141,26 @@ class ServerLifecycle(unittest.TestCase):
             self.assertNotEqual(backend_pid(conn), second)
 
     def test_02_server_idle_timeout_closes_idle_servers_down_to_min_pool_size(self):
-        port = self.start(pool="  default_pool_size: 5\n  min_pool_size: 2\n  server_idle_timeout: 1s")
-        conns = [connect(port) for _ in range(4)]
+        port = self.start(pool="  default_pool_size: 10\n  min_pool_size: 2\n  server_idle_timeout: 1s")
+        conns = [connect(port) for _ in range(8)]
         try:
-            for c in conns:  # four transactions at once: four servers
+            for c in conns:  # eight transactions at once: eight servers
                 c.execute("BEGIN")
                 c.execute("SELECT 1")
-            self.assertEqual(len(server_pids()), 4)
-            for c in conns:
-                c.execute("COMMIT")
+            self.assertEqual(len(server_pids()), 8)
+            # All given back at once, so their idle deadlines fall within microseconds: the
+            # tick for the first must not lose the ones that pass while it runs (it did, and
+            # the pool stayed above min_pool_size for good).
+            go = threading.Barrier(len(conns))
+
+            def commit(conn):
+                go.wait(10)
+                conn.execute("COMMIT")
+            committers = [threading.Thread(target=commit, args=(c,)) for c in conns]
+            for t in committers:
+                t.start()
+            for t in committers:
+                t.join(20)
             idle_from = time.monotonic()
             wait_until(lambda: len(server_pids()) == 2, 6, what="idle servers closed down to min_pool_size")
             self.assertGreater(time.monotonic() - idle_from, 0.8, "closed before server_idle_timeout")

@@ -114,7 +114,7 @@ TEST_CASE("waiters time out after query_wait_timeout, in order") {
     PoolState pool(s);
     pool.request(1, t0);
     pool.request(2, t0 + 500ms);
-    CHECK(pool.next_deadline(t0 + 1s) == t0 + 2s);
+    CHECK(pool.next_deadline() == t0 + 2s);
     CHECK(only<WaitTimedOut>(pool.tick(t0 + 1999ms)).empty());
     auto expired = only<WaitTimedOut>(pool.tick(t0 + 2s));
     REQUIRE(expired.size() == 1);
@@ -149,7 +149,7 @@ TEST_CASE("a failed login is not retried before server_login_retry") {
     CHECK(only<OpenServer>(pool.request(1, t0)).size() == 1);
     pool.server_connect_failed(false, t0 + 10ms);
     CHECK(only<OpenServer>(pool.request(2, t0 + 20ms)).empty());
-    CHECK(pool.next_deadline(t0 + 20ms) == t0 + 1010ms);
+    CHECK(pool.next_deadline() == t0 + 1010ms);
     CHECK(only<OpenServer>(pool.tick(t0 + 1010ms)).size() == 2);  // both waiters now
 }
 
@@ -186,9 +186,45 @@ TEST_CASE("idle servers close after server_idle_timeout but min_pool_size stays 
     REQUIRE(closes.size() == 1);
     CHECK(pool.counts().idle == 1);
     CHECK(only<CloseServer>(pool.tick(t0 + 100s)).empty());
-    const auto next = pool.next_deadline(t0 + 100s);  // only the lifetime remains
+    const auto next = pool.next_deadline();  // only the lifetime remains
     REQUIRE(next.has_value());
     CHECK(*next >= t0 + 3600s);
+}
+
+TEST_CASE("a deadline that falls just after a tick is still asked for, even once past") {
+    // Four servers given back a millisecond apart: the tick for the first closes only it. The
+    // event loop reads the clock again after the tick; the next server's deadline may be past
+    // by then, and must still be asked for (it once was not, and the pool stayed at three).
+    auto s = small(5);
+    s.server_idle_timeout = 1s;
+    s.min_pool_size = 2;
+    PoolState pool(s);
+    for (WaiterId w = 1; w <= 4; ++w) pool.request(w, t0);
+    for (ServerId id = 100; id < 104; ++id) pool.server_connected(id, false, t0);
+    for (ServerId id = 100; id < 104; ++id) pool.release(id, true, t0 + std::chrono::milliseconds(id - 100));
+    CHECK(only<CloseServer>(pool.tick(t0 + 1000ms)).size() == 1);
+    CHECK(pool.next_deadline() == t0 + 1001ms);
+    CHECK(only<CloseServer>(pool.tick(t0 + 1005ms)).size() == 1);  // down to min_pool_size
+    CHECK(pool.counts().idle == 2);
+    const auto next = pool.next_deadline();  // only the lifetime remains
+    REQUIRE(next.has_value());
+    CHECK(*next >= t0 + 3600s);
+}
+
+TEST_CASE("a deadline the last tick looked at and left alone is not asked for again") {
+    auto s = small(1);
+    s.reserve_pool_size = 1;
+    s.reserve_pool_timeout = 1s;
+    PoolState pool(s);
+    pool.request(1, t0);
+    pool.server_connected(100, false, t0);
+    pool.request(2, t0);  // waits; the reserve may open at t0+1s
+    CHECK(pool.next_deadline() == t0 + 1s);
+    CHECK(only<OpenServer>(pool.tick(t0 + 1s)).size() == 1);
+    pool.request(3, t0 + 1s);  // the reserve is taken: nothing more to do for waiter 3
+    pool.tick(t0 + 2s);
+    const auto next = pool.next_deadline();
+    CHECK((!next || *next > t0 + 2s));
 }
 
 TEST_CASE("draining closes idle servers, refuses waiters and closes leased ones on release") {
