@@ -221,7 +221,7 @@ PoolActions PoolState::evict_idle(TimePoint) {
     PoolActions actions;
     if (idle_.empty()) return actions;
     actions.push_back(CloseServer{idle_.front().id, "room for another pool under a shared connection limit"});
-    idle_.pop_front();
+    idle_.erase(idle_.begin());
     return actions;
 }
 

@@ -130,7 +130,9 @@ private:
 
     PoolSettings settings_;
     std::deque<Waiter> waiters_;
-    std::deque<Server> idle_;  // most recently used at the back
+    // Most recently used at the back. A vector: a deque around one of its block boundaries
+    // freed and allocated a block on every lend and release.
+    std::vector<Server> idle_;
     std::vector<Server> active_;
     std::size_t connecting_ = 0;
     std::size_t connecting_reserve_ = 0;

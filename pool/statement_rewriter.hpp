@@ -19,10 +19,10 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <string>
 #include <string_view>
 
+#include "pool/fifo_queue.hpp"
 #include "pool/prepared_statements.hpp"
 #include "protocol/bytes.hpp"
 #include "protocol/pipeline_tracker.hpp"
@@ -123,7 +123,7 @@ private:
     void answer(Slot& slot, StatementContext& context, protocol::ByteBuffer& to_client);
     void retire(std::size_t requests, bool skipped_by_error, StatementContext& context, protocol::ByteBuffer& to_client);
 
-    std::deque<Slot> slots_;
+    FifoQueue<Slot> slots_;
     std::size_t special_ = 0;
     bool server_doubtful_ = false;
 };

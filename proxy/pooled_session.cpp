@@ -270,7 +270,11 @@ asio::awaitable<bool> PooledSession::acquire_server() {
         enter(ClientState::active, granted);
         node_ = server_->node();
         worker_.sessions().bind(node_);
-        if (const auto check = co_await usable_lease(role_, granted); check != LeaseCheck::usable) {
+        // Plain functions, not coroutines, on this path: each awaited coroutine is a frame
+        // allocated per transaction.
+        if (const auto check = check_lease(role_, granted); check != LeaseCheck::usable) {
+            server_->close();
+            co_await release_server();
             if (co_await out_of_time()) co_return false;
             if (check == LeaseCheck::read_only)
                 co_await worker_.topology_change(
@@ -278,6 +282,7 @@ asio::awaitable<bool> PooledSession::acquire_server() {
             continue;
         }
         server_->statements().set_capacity(static_cast<std::size_t>(config.pool.max_prepared_statements));
+        if (parameters_in_sync()) co_return true;
         co_return co_await sync_parameters();
     }
 }
@@ -285,7 +290,7 @@ asio::awaitable<bool> PooledSession::acquire_server() {
 // A leased server is given back (and closed) instead of used when it spoke or hung up while
 // idle (a server shutting down sends its FATAL to idle connections too), or when a "primary"
 // turns out to be in recovery.
-asio::awaitable<PooledSession::LeaseCheck> PooledSession::usable_lease(ListenerRole role, Clock::time_point now) {
+PooledSession::LeaseCheck PooledSession::check_lease(ListenerRole role, Clock::time_point now) {
     bool usable = server_->input().empty();
     // Only a plain socket can be peeked: on a TLS leg, bytes waiting may be TLS housekeeping
     // (a session ticket) rather than a message, so a dead TLS server shows at first use.
@@ -312,10 +317,7 @@ asio::awaitable<PooledSession::LeaseCheck> PooledSession::usable_lease(ListenerR
         worker_.services().report_read_only(node_);
         check = LeaseCheck::read_only;
     }
-    if (check == LeaseCheck::usable) co_return check;
-    server_->close();
-    co_await release_server();
-    co_return check;
+    return check;
 }
 
 struct PooledSession::InternalQueryResult {
@@ -382,6 +384,11 @@ asio::awaitable<bool> PooledSession::reset_server() {
 // A server-wide change (ALTER SYSTEM and a reload) is reported in the reply to the server's
 // next query, which may be these very SETs: the settings are compared again after them. A
 // value that never comes back as it was SET would otherwise loop, so the rounds are few.
+// Most leases find the server as the client wants it: no SET to run.
+bool PooledSession::parameters_in_sync() const {
+    return wanted_other_.empty() && server_->other_settings().empty() && server_->in_sync_with(wanted_reported_);
+}
+
 asio::awaitable<bool> PooledSession::sync_parameters() {
     constexpr int max_rounds = 3;
     InternalQueryResult result{.ok = true, .error = std::nullopt};  // nothing run yet
@@ -618,13 +625,11 @@ asio::awaitable<bool> PooledSession::forward_client_messages() {
         if (transaction_started_ == Clock::time_point{}) transaction_started_ = Clock::now();
         const auto batch = rewriting ? protocol::Bytes(to_server_) : client_in_.pending().first(complete);
         boost::system::error_code ec;
-        if (flush) {
-            static constexpr std::array<std::byte, 5> flush_message{std::byte{'H'}, {}, {}, {}, std::byte{4}};
-            const std::array<asio::const_buffer, 2> with_flush{as_buffer(batch), asio::buffer(flush_message)};
-            std::tie(ec, std::ignore) = co_await asio::async_write(server_->socket(), with_flush, deferred_nothrow);
-        } else if (!batch.empty()) {
-            std::tie(ec, std::ignore) = co_await asio::async_write(server_->socket(), as_buffer(batch), deferred_nothrow);
-        }
+        static constexpr std::array<std::byte, 5> flush_message{std::byte{'H'}, {}, {}, {}, std::byte{4}};
+        std::array<asio::const_buffer, 2> pieces{as_buffer(batch),
+                                                 flush ? asio::buffer(flush_message) : asio::const_buffer()};
+        if (!server_->socket().write_now(pieces, ec) && !ec)
+            std::tie(ec, std::ignore) = co_await asio::async_write(server_->socket(), pieces, deferred_nothrow);
         client_in_.consume(complete + head);
         if (terminated_) client_in_.consume(client_in_.size());
         if (rewriting) release_large(to_server_);
@@ -732,8 +737,9 @@ asio::awaitable<bool> PooledSession::forward_server_messages() {
         if (complete > 0 || !out_.empty()) {
             const auto batch = editing ? protocol::Bytes(out_) : input.pending().first(complete);
             boost::system::error_code ec;
-            if (!batch.empty())
-                std::tie(ec, std::ignore) = co_await asio::async_write(client_, as_buffer(batch), deferred_nothrow);
+            std::array<asio::const_buffer, 1> pieces{as_buffer(batch)};
+            if (!client_.write_now(pieces, ec) && !ec)
+                std::tie(ec, std::ignore) = co_await asio::async_write(client_, pieces, deferred_nothrow);
             stats_->bytes_sent += batch.size();
             input.consume(complete);
             if (editing) {

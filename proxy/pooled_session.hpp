@@ -64,11 +64,13 @@ private:
     boost::asio::awaitable<bool> acquire_server();
     boost::asio::awaitable<void> release_server();
     boost::asio::awaitable<bool> reset_server();
+    bool parameters_in_sync() const;
     boost::asio::awaitable<bool> sync_parameters();
     struct InternalQueryResult;
     boost::asio::awaitable<InternalQueryResult> run_internal_query(std::string_view sql);
     enum class LeaseCheck { usable, stale, read_only };
-    boost::asio::awaitable<LeaseCheck> usable_lease(ListenerRole role, Clock::time_point now);
+    // Whether a leased server may be used; the caller closes and gives back one that may not.
+    LeaseCheck check_lease(ListenerRole role, Clock::time_point now);
     boost::asio::awaitable<bool> read_client(bool rest_of_message = false);
     boost::asio::awaitable<bool> read_server();
     boost::asio::awaitable<bool> forward_client_messages();

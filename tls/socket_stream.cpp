@@ -3,6 +3,12 @@
 
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -28,6 +34,35 @@ void SocketStream::reset() {
     socket_.close(ignored);
     tls_.reset();
     socket_ = lowest_layer_type(socket_.get_executor());
+}
+
+bool SocketStream::write_now(std::span<asio::const_buffer> buffers, boost::system::error_code& ec) {
+    constexpr std::size_t max_pieces = 4;
+    if (tls_ || buffers.size() > max_pieces) return false;
+    std::array<iovec, max_pieces> pieces{};
+    std::size_t count = 0, total = 0;
+    for (const auto& b : buffers) {
+        if (b.size() == 0) continue;
+        pieces[count++] = iovec{const_cast<void*>(b.data()), b.size()};
+        total += b.size();
+    }
+    if (total == 0) return true;
+    msghdr message{};
+    message.msg_iov = pieces.data();
+    message.msg_iovlen = count;
+    const ssize_t sent = ::sendmsg(socket_.native_handle(), &message, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (sent < 0) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            ec = boost::system::error_code(errno, boost::system::system_category());
+        return false;
+    }
+    auto left = static_cast<std::size_t>(sent);
+    for (auto& b : buffers) {
+        const auto step = std::min(left, b.size());
+        b += step;
+        left -= step;
+    }
+    return static_cast<std::size_t>(sent) == total;
 }
 
 asio::awaitable<boost::system::error_code> SocketStream::handshake_as_server(

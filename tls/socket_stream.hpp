@@ -6,14 +6,18 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
+
+#include "net/operation_memory.hpp"
 
 namespace pgfront::tls {
 
@@ -50,7 +54,9 @@ class SocketStream {
                 if (tls_)
                     tls_->stream.async_read_some(b, std::forward<decltype(handler)>(handler));
                 else
-                    socket_.async_read_some(b, std::forward<decltype(handler)>(handler));
+                    socket_.async_read_some(
+                        b, boost::asio::bind_allocator(net::OperationAllocator<void>{},
+                                                       std::forward<decltype(handler)>(handler)));
             },
             token, buffers);
     }
@@ -62,10 +68,19 @@ class SocketStream {
                 if (tls_)
                     tls_->stream.async_write_some(b, std::forward<decltype(handler)>(handler));
                 else
-                    socket_.async_write_some(b, std::forward<decltype(handler)>(handler));
+                    socket_.async_write_some(
+                        b, boost::asio::bind_allocator(net::OperationAllocator<void>{},
+                                                       std::forward<decltype(handler)>(handler)));
             },
             token, buffers);
     }
+
+    // Writes what a plain connection's socket takes at once, without waiting, and advances
+    // `buffers` past it; true when nothing is left. A TLS connection writes nothing here. The
+    // caller awaits async_write for the rest, and must have no other write in flight.
+    // Why: Asio's own first attempt writes just as eagerly, but then resumes the coroutine
+    // through the event loop; a session's write nearly always goes through whole.
+    bool write_now(std::span<boost::asio::const_buffer> buffers, boost::system::error_code& ec);
 
     // pgfront as the TLS server (the client leg). The context stays alive with the stream,
     // so a reload that swaps contexts does not touch connections made with the old one.
