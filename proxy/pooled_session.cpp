@@ -378,17 +378,18 @@ asio::awaitable<bool> PooledSession::reset_server() {
     co_return true;
 }
 
+// Most leases find the server as the client wants it, with no SET to run: this is checked
+// before sync_parameters(), whose coroutine frame is then not made.
+bool PooledSession::parameters_in_sync() const {
+    return wanted_other_.empty() && server_->other_settings().empty() && server_->in_sync_with(wanted_reported_);
+}
+
 // Brings the leased server's settings in line with the client's before its transaction runs.
 // A setting the server refuses (only possible from the startup packet) ends the client's
 // session with the server's error, as PostgreSQL ends a login with a bad setting.
 // A server-wide change (ALTER SYSTEM and a reload) is reported in the reply to the server's
 // next query, which may be these very SETs: the settings are compared again after them. A
 // value that never comes back as it was SET would otherwise loop, so the rounds are few.
-// Most leases find the server as the client wants it: no SET to run.
-bool PooledSession::parameters_in_sync() const {
-    return wanted_other_.empty() && server_->other_settings().empty() && server_->in_sync_with(wanted_reported_);
-}
-
 asio::awaitable<bool> PooledSession::sync_parameters() {
     constexpr int max_rounds = 3;
     InternalQueryResult result{.ok = true, .error = std::nullopt};  // nothing run yet
