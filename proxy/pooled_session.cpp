@@ -394,8 +394,8 @@ asio::awaitable<bool> PooledSession::sync_parameters() {
     constexpr int max_rounds = 3;
     InternalQueryResult result{.ok = true, .error = std::nullopt};  // nothing run yet
     for (int round = 0; round < max_rounds && result.succeeded(); ++round) {
+        if (parameters_in_sync()) co_return true;
         const bool only_reported = wanted_other_.empty() && server_->other_settings().empty();
-        if (only_reported && server_->in_sync_with(wanted_reported_)) co_return true;
         const auto sql =
             pool::sync_statements(*wanted_reported_, wanted_other_, server_->parameters(), server_->other_settings());
         if (sql.empty()) {

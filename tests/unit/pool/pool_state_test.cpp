@@ -35,6 +35,17 @@ void two_idle_servers(PoolState& pool) {
     pool.release(101, true, t0 + 2s);
 }
 
+// A pool of one server, lent to client 1 at t0, with a reserve of one server.
+PoolState full_pool_with_a_reserve(std::chrono::milliseconds reserve_pool_timeout) {
+    auto s = small(1);
+    s.reserve_pool_size = 1;
+    s.reserve_pool_timeout = reserve_pool_timeout;
+    PoolState pool(s);
+    pool.request(1, t0);
+    pool.server_connected(100, false, t0);
+    return pool;
+}
+
 }  // namespace
 
 TEST_CASE("an empty pool opens one server per waiter up to the pool size") {
@@ -123,12 +134,7 @@ TEST_CASE("waiters time out after query_wait_timeout, in order") {
 }
 
 TEST_CASE("the reserve pool opens only after reserve_pool_timeout and closes when the burst ends") {
-    auto s = small(1);
-    s.reserve_pool_size = 1;
-    s.reserve_pool_timeout = 3s;
-    PoolState pool(s);
-    pool.request(1, t0);
-    pool.server_connected(100, false, t0);
+    auto pool = full_pool_with_a_reserve(3s);
     pool.request(2, t0 + 1s);  // pool full
     CHECK(only<OpenServer>(pool.tick(t0 + 3s)).empty());
     auto opened = only<OpenServer>(pool.tick(t0 + 4s));
@@ -212,12 +218,7 @@ TEST_CASE("a deadline that falls just after a tick is still asked for, even once
 }
 
 TEST_CASE("a deadline the last tick looked at and left alone is not asked for again") {
-    auto s = small(1);
-    s.reserve_pool_size = 1;
-    s.reserve_pool_timeout = 1s;
-    PoolState pool(s);
-    pool.request(1, t0);
-    pool.server_connected(100, false, t0);
+    auto pool = full_pool_with_a_reserve(1s);
     pool.request(2, t0);  // waits; the reserve may open at t0+1s
     CHECK(pool.next_deadline() == t0 + 1s);
     CHECK(only<OpenServer>(pool.tick(t0 + 1s)).size() == 1);
