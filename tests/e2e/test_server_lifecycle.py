@@ -3,10 +3,10 @@
 cluster: server_lifetime (replaced between transactions, never inside one; idle ones closed
 too), server_idle_timeout down to min_pool_size, the reserve pool (opened only after
 reserve_pool_timeout, given back when the burst ends), server_connect_timeout against a
-server that accepts and never answers (stall_gate.py), and server_login_retry spacing the
-logins PostgreSQL refuses. Server connections are counted in pg_stat_activity, refused
-logins in PostgreSQL's own log. Each test starts its own pgfront; one cluster serves the
-module."""
+server that accepts and never answers (stall_gate.py), server_login_retry spacing the
+logins PostgreSQL refuses, and a server that died while idle never lent. Server connections
+are counted in pg_stat_activity, refused logins in PostgreSQL's own log. Each test starts its
+own pgfront; one cluster serves the module."""
 import os
 import tempfile
 import threading
@@ -265,6 +265,20 @@ class ServerLifecycle(unittest.TestCase):
         finally:
             CLUSTER.sql(CLUSTER.primary(), "ALTER ROLE badlogin PASSWORD 'serverpass'")
 
+
+    def test_06_a_server_that_died_while_idle_is_not_lent(self):
+        # PostgreSQL ends an idle backend with a FATAL and a close; pgfront's lease check sees
+        # the bytes waiting on the idle connection, closes it and lends the client a fresh
+        # server, so the client's next transaction runs instead of failing.
+        port = self.start(pool="  default_pool_size: 1")
+        with connect(port) as conn:
+            first = backend_pid(conn)
+            CLUSTER.sql(CLUSTER.primary(), "SELECT pg_terminate_backend(%s)", (first,))
+            wait_until(lambda: first not in server_pids(), 5, what="the backend ended")
+            time.sleep(0.1)  # longer than the lease check's 20 ms of trust in a just-used server
+            second = backend_pid(conn)
+            self.assertNotEqual(second, first)
+            self.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
 
 if __name__ == "__main__":
     e2e_common.main()
