@@ -1,5 +1,5 @@
 // Where auth's randomness comes from (SCRAM nonces, salts): an injected RandomSource, so
-// tests are deterministic; SystemRandom is OpenSSL's CSPRNG for production.
+// tests are deterministic; SystemRandom is the kernel's CSPRNG (getrandom) for production.
 #pragma once
 
 #include <cstddef>
@@ -16,8 +16,8 @@ class RandomSource {
     virtual void fill(std::span<std::uint8_t> out) = 0;
 };
 
-// RAND_bytes. Throws std::runtime_error if the generator cannot be seeded (a broken host, not
-// an expected outcome).
+// getrandom(2). Throws std::system_error if the kernel refuses (a broken host, not an
+// expected outcome).
 class SystemRandom final : public RandomSource {
   public:
     void fill(std::span<std::uint8_t> out) override;

@@ -1,10 +1,15 @@
 // Tests for auth/crypto: published vectors for SHA-256 (FIPS 180-2), HMAC-SHA-256 (RFC 4231),
 // PBKDF2-HMAC-SHA-256 (RFC 7914 §11) and MD5 (RFC 1321), plus the comparison and hex helpers.
+// Our HMAC is built on the digest (RFC 2104); OpenSSL's own HMAC() is its oracle here.
 #include "auth/crypto.hpp"
 
 #include <doctest/doctest.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "test_support.hpp"
 
@@ -27,6 +32,49 @@ TEST_CASE("HMAC-SHA-256, RFC 4231 test cases 1 and 2") {
     // An empty key is legal.
     CHECK(hex(hmac_sha256(as_byte_view(""), as_byte_view(""))) ==
           "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+}
+
+TEST_CASE("HMAC-SHA-256, RFC 4231 test cases 6 and 7: a key longer than the block is hashed first") {
+    const std::string key(131, '\xaa');
+    CHECK(hex(hmac_sha256(as_byte_view(key), as_byte_view("Test Using Larger Than Block-Size Key - Hash Key First"))) ==
+          "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+    CHECK(hex(hmac_sha256(as_byte_view(key),
+                          as_byte_view("This is a test using a larger than block-size key and a larger than block-size "
+                                       "data. The key needs to be hashed before being used by the HMAC algorithm."))) ==
+          "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
+}
+
+TEST_CASE("HMAC-SHA-256 agrees with OpenSSL's HMAC() for keys and messages around the block size") {
+    std::vector<std::uint8_t> bytes(300);
+    for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<std::uint8_t>(i * 131 + 7);
+    for (const std::size_t key_size : {0, 1, 31, 32, 63, 64, 65, 128, 200}) {
+        for (const std::size_t data_size : {0, 1, 55, 56, 64, 119, 300}) {
+            const ByteView key(bytes.data() + 3, key_size);
+            const ByteView data(bytes.data(), data_size);
+            std::uint8_t expected[32];
+            unsigned int length = 0;
+            static const std::uint8_t empty = 0;
+            REQUIRE(HMAC(EVP_sha256(), key.empty() ? &empty : key.data(), static_cast<int>(key.size()), data.data(),
+                         data.size(), expected, &length) != nullptr);
+            CAPTURE(key_size);
+            CAPTURE(data_size);
+            CHECK(hmac_sha256(key, data) == std::to_array(expected));
+        }
+    }
+}
+
+TEST_CASE("digests from several threads at once (one context per thread)") {
+    const auto expected = hmac_sha256(as_byte_view("key"), as_byte_view("message"));
+    std::vector<std::thread> threads;
+    std::vector<int> mismatches(4, 0);
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 2000; ++i)
+                if (hmac_sha256(as_byte_view("key"), as_byte_view("message")) != expected) ++mismatches[t];
+        });
+    }
+    for (auto& thread : threads) thread.join();
+    for (const int m : mismatches) CHECK(m == 0);
 }
 
 TEST_CASE("PBKDF2-HMAC-SHA-256, RFC 7914 §11 (first 32 bytes)") {

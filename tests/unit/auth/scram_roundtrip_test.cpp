@@ -3,6 +3,8 @@
 // a second server that stores the same secret, without the plaintext password.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <string>
 
 #include "auth/random_source.hpp"
@@ -166,4 +168,14 @@ TEST_CASE("system random produces distinct printable nonces") {
     auto client = ScramClientExchange::with_password("apppass", a);
     ScramServerExchange server(pg_secret(), b);
     CHECK(play(client, server).client_ok);
+}
+
+TEST_CASE("system random fills requests larger than getrandom's 256-byte unit") {
+    SystemRandom random;
+    std::vector<std::uint8_t> big(5000, 0);
+    random.fill(big);
+    // A zero byte has probability 1/256 each: 5000 bytes with more than 100 zeros would mean
+    // a part was never written (expected about 20).
+    CHECK(std::count(big.begin(), big.end(), 0) < 100);
+    CHECK(std::count(big.end() - 256, big.end(), 0) < 20);
 }
