@@ -6,16 +6,12 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
-#include "net/completion_tokens.hpp"
+#include "net/timer_wait.hpp"
 #include "pool/server_check.hpp"
 #include "protocol/sqlstate.hpp"
 
 namespace pgfront::pool {
 namespace asio = boost::asio;
-
-namespace {
-using net::nothrow;
-}
 
 struct ServerPool::Waiter {
     // Made only when the answer does not come at once: under load most requests find an
@@ -52,13 +48,29 @@ ServerPool::~ServerPool() {
 }
 
 // A server that fails its check is closed and the client waits for another one. A pool whose
-// every server fails (a check query the server rejects) gives up after a few.
+// every server fails (a check query the server rejects) gives up after a few. One coroutine
+// frame for the whole wait: a client that waits does so for nearly every transaction under
+// load.
 asio::awaitable<Lease> ServerPool::acquire() {
     constexpr int max_failed_checks = 3;
     for (int failed = 0;;) {
-        bool check = false;
-        auto lease = co_await wait_for_server(check);
-        if (!lease.server || !check) co_return lease;
+        Waiter waiter;
+        const auto id = next_waiter_++;
+        waiters_[id] = &waiter;
+        carry_out(state_.request(id, Clock::now()));
+        if (!waiter.done) {
+            waiter.signal.emplace(executor_, Clock::time_point::max());
+            co_await net::recycled_wait(*waiter.signal);
+        }
+        waiters_.erase(id);
+        if (!waiter.done) {
+            // Woken without an answer: the session is being closed. Leave the queue.
+            carry_out(state_.cancel(id, Clock::now()));
+            waiter.lease.failure =
+                LoginFailure{std::string(protocol::sqlstate::admin_shutdown), "session closed", {}};
+        }
+        auto lease = std::move(waiter.lease);
+        if (!lease.server || !waiter.check) co_return lease;
         const auto query = state_.settings().server_check_query;
         if (co_await run_server_check(*lease.server, query, connect_timeout_)) co_return lease;
         spdlog::warn("pool node={} user={} db={}: server {} failed server_check_query; closing it", node_,
@@ -83,25 +95,6 @@ std::unique_ptr<ServerConnection> ServerPool::lend_idle(Clock::time_point now) {
     // No re-arm of the tick: one idle server fewer only moves the next deadline later, and an
     // early tick finds nothing to do.
     return server;
-}
-
-asio::awaitable<Lease> ServerPool::wait_for_server(bool& check) {
-    Waiter waiter;
-    const auto id = next_waiter_++;
-    waiters_[id] = &waiter;
-    carry_out(state_.request(id, Clock::now()));
-    if (!waiter.done) {
-        waiter.signal.emplace(executor_, Clock::time_point::max());
-        co_await waiter.signal->async_wait(nothrow);
-    }
-    waiters_.erase(id);
-    if (!waiter.done) {
-        // Woken without an answer: the session is being closed. Leave the queue.
-        carry_out(state_.cancel(id, Clock::now()));
-        waiter.lease.failure = LoginFailure{std::string(protocol::sqlstate::admin_shutdown), "session closed", {}};
-    }
-    check = waiter.check;
-    co_return std::move(waiter.lease);
 }
 
 void ServerPool::release(std::unique_ptr<ServerConnection> server, bool reusable) {

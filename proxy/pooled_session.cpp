@@ -423,13 +423,23 @@ asio::awaitable<bool> PooledSession::sync_parameters() {
     co_return false;
 }
 
+// The lease ends; in session mode a server that may be reused is reset first.
 asio::awaitable<void> PooledSession::release_server() {
-    auto& tracker = server_->tracker();
-    bool reusable = tracker.at_boundary() && !tracker.in_transaction() && tracker.reusable() &&
-                    server_->input().empty() && server_->socket().is_open() && !rewriter_.server_doubtful() &&
-                    !mid_message_;
+    bool reusable = server_reusable();
     mid_message_ = false;
     if (reusable && mode_ == conf::PoolMode::session) reusable = co_await reset_server();
+    give_back_server(reusable);
+}
+
+bool PooledSession::server_reusable() const {
+    const auto& tracker = server_->tracker();
+    return tracker.at_boundary() && !tracker.in_transaction() && tracker.reusable() && server_->input().empty() &&
+           server_->socket().is_open() && !rewriter_.server_doubtful() && !mid_message_;
+}
+
+// A plain function, not a coroutine: in transaction mode it runs after every transaction.
+void PooledSession::give_back_server(bool reusable) {
+    mid_message_ = false;
     rewriter_.reset();
     worker_.sessions().unbind(node_);
     node_.clear();
@@ -812,8 +822,8 @@ asio::awaitable<void> PooledSession::relay() {
         if (!co_await forward_client_messages()) co_return;
         if (terminated_) co_return;
         auto& tracker = server_->tracker();
-        if (lease_may_end()) {
-            co_await release_server();
+        if (lease_may_end()) {  // never in session mode: no reset query to run
+            give_back_server(server_reusable());
             continue;
         }
         // Whose turn it is follows from the protocol: the server's while it owes replies it

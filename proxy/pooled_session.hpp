@@ -63,6 +63,8 @@ private:
     boost::asio::awaitable<bool> wait_while_paused();
     boost::asio::awaitable<bool> acquire_server();
     boost::asio::awaitable<void> release_server();
+    bool server_reusable() const;
+    void give_back_server(bool reusable);
     boost::asio::awaitable<bool> reset_server();
     bool parameters_in_sync() const;
     boost::asio::awaitable<bool> sync_parameters();
