@@ -426,7 +426,6 @@ asio::awaitable<bool> PooledSession::sync_parameters() {
 // The lease ends; in session mode a server that may be reused is reset first.
 asio::awaitable<void> PooledSession::release_server() {
     bool reusable = server_reusable();
-    mid_message_ = false;
     if (reusable && mode_ == conf::PoolMode::session) reusable = co_await reset_server();
     give_back_server(reusable);
 }
