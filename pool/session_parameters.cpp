@@ -123,6 +123,25 @@ std::optional<std::string_view> synced_reported_name(std::string_view name) {
     return std::nullopt;
 }
 
+std::optional<Parameters> welcome_parameters(const Parameters& server, const Parameters& wanted_reported) {
+    // PostgreSQL 15 truncates application_name to NAMEDATALEN - 1 bytes and turns any byte
+    // outside printable ASCII into '?' (pg_clean_ascii): a value within both is reported as is.
+    constexpr std::size_t namedatalen = 64;
+    const auto kept_as_given = [](std::string_view name, std::string_view value) {
+        return name == "application_name" && value.size() < namedatalen &&
+               std::all_of(value.begin(), value.end(), [](char c) { return c >= 32 && c <= 126; });
+    };
+    Parameters welcome = server;
+    for (const auto& [name, value] : wanted_reported) {
+        const auto current = value_of(server, name);
+        if (!current) return std::nullopt;
+        if (*current == value) continue;
+        if (!kept_as_given(name, value)) return std::nullopt;
+        set_value(welcome, name, value);
+    }
+    return welcome;
+}
+
 StartupSettings startup_settings(const std::vector<std::pair<std::string_view, std::string_view>>& startup) {
     StartupSettings result;
     for (const auto& [name, value] : startup) {

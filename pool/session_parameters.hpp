@@ -37,6 +37,14 @@ struct StartupSettings {
 };
 StartupSettings startup_settings(const std::vector<std::pair<std::string_view, std::string_view>>& startup);
 
+// What a client's login reports (ParameterStatus) when it is answered from the values of
+// its pool's last server login instead of a server of its own: those values, with the
+// client's startup settings in their place. nullopt when a setting's value as PostgreSQL
+// would report it can only be learnt from a server ("utc" comes back "UTC", "ISO" as
+// "ISO, MDY"): only a value equal to the server's, or an application_name PostgreSQL keeps
+// as given (printable ASCII, shorter than NAMEDATALEN), is known without asking.
+std::optional<Parameters> welcome_parameters(const Parameters& server, const Parameters& wanted_reported);
+
 // The statements (one simple query) that turn the server's values into `wanted`: SET for
 // every difference, RESET for an `other` setting the server has and the client doesn't. ""
 // when nothing differs.

@@ -206,6 +206,17 @@ asio::awaitable<bool> PooledSession::wait_while_paused() {
     co_return false;
 }
 
+pool::ServerPool& PooledSession::pool_on(const health::NodeState& node) {
+    auto& pools = worker_.pools();
+    if (!pool_.pool || pool_.generation != pools.generation() || pool_.node != node.name || pool_.pool->draining()) {
+        pool_.pool = &pools.get(PoolKey{role_, node.name, database_, user_}, conf::Endpoint{node.host, node.port},
+                                worker_.config(), server_login());
+        pool_.node = node.name;
+        pool_.generation = pools.generation();
+    }
+    return *pool_.pool;
+}
+
 asio::awaitable<bool> PooledSession::acquire_server() {
     const auto& config = worker_.config();
     const auto started = Clock::now();
@@ -233,15 +244,7 @@ asio::awaitable<bool> PooledSession::acquire_server() {
             co_await worker_.topology_change(deadline);
             continue;
         }
-        auto& pools = worker_.pools();
-        if (!pool_.pool || pool_.generation != pools.generation() || pool_.node != node->name ||
-            pool_.pool->draining()) {
-            pool_.pool = &pools.get(PoolKey{role_, node->name, database_, user_},
-                                    conf::Endpoint{node->host, node->port}, config, server_login());
-            pool_.node = node->name;
-            pool_.generation = pools.generation();
-        }
-        auto& pool = *pool_.pool;
+        auto& pool = pool_on(*node);
         const auto asked = first ? started : Clock::now();
         pool::Lease lease{pool.lend_idle(asked), std::nullopt};
         const bool at_once = lease.server != nullptr;

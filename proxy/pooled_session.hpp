@@ -26,6 +26,10 @@
 #include "tls/socket_stream.hpp"
 #include "tls/tls_contexts.hpp"
 
+namespace pgfront::health {
+struct NodeState;
+}
+
 namespace pgfront::proxy {
 
 class Worker;
@@ -62,6 +66,9 @@ private:
     boost::asio::awaitable<void> relay();
     boost::asio::awaitable<bool> wait_while_paused();
     boost::asio::awaitable<bool> acquire_server();
+    // The pool for this client on `node`: the one of its last lease while still current.
+    pool::ServerPool& pool_on(const health::NodeState& node);
+    std::optional<pool::Parameters> welcome_from_pool();
     boost::asio::awaitable<void> release_server();
     bool server_reusable() const;
     void give_back_server(bool reusable);

@@ -27,6 +27,7 @@
 #include "proxy/cancel_forwarding.hpp"
 #include "proxy/client_access.hpp"
 #include "proxy/client_tls.hpp"
+#include "proxy/route_choice.hpp"
 #include "proxy/worker.hpp"
 
 namespace pgfront::proxy {
@@ -261,21 +262,44 @@ pool::ServerLogin PooledSession::server_login() const {
     return login;
 }
 
-// AuthenticationOk and the server's parameters. The first client of a pool waits for one
-// server login here, which also proves the database and credentials work.
+// In transaction and statement mode, the values a pool's servers reported at their login,
+// with the client's startup settings in place, when that is all the client's login needs
+// to report: the client is then welcomed at once, even while every server is busy (as
+// PgBouncer does), and its settings reach a server with its first transaction. Settings
+// PostgreSQL never reports, or may report spelt otherwise, are tried on a server first so
+// that one it refuses fails the login, as it would on PostgreSQL.
+std::optional<pool::Parameters> PooledSession::welcome_from_pool() {
+    if (mode_ == conf::PoolMode::session || !wanted_other_.empty()) return std::nullopt;
+    const auto topology = worker_.topology();
+    if (!topology) return std::nullopt;
+    const RoutePolicy policy{worker_.config().listen.replica_fallback_to_primary};
+    auto sessions_on = [this](std::string_view node) { return worker_.sessions().sessions_on(node); };
+    const auto* node = choose_node(*topology, role_, policy, sessions_on, worker_.next_rotation());
+    if (!node) return std::nullopt;
+    const auto& known = pool_on(*node).server_parameters();
+    if (!known) return std::nullopt;
+    return pool::welcome_parameters(*known, wanted_reported_ ? *wanted_reported_ : pool::Parameters{});
+}
+
+// AuthenticationOk and the server's parameters. Otherwise than above, the client waits for
+// a server here; the first client of a pool waits for its first server login, which also
+// proves the database and credentials work.
 asio::awaitable<bool> PooledSession::welcome() {
-    if (!co_await acquire_server()) co_return false;
+    auto parameters = welcome_from_pool();
+    if (!parameters) {
+        if (!co_await acquire_server()) co_return false;
+        parameters = server_->parameters();
+        if (mode_ != conf::PoolMode::session) co_await release_server();
+    }
     // The server's values after the client's startup settings were applied are the client's
     // session values from now on, in the server's own spelling ("utc" -> "UTC").
-    const auto parameters = server_->parameters();
     pool::Parameters reported;
-    for (const auto& [name, value] : parameters)
+    for (const auto& [name, value] : *parameters)
         if (pool::synced_reported_name(name) == name) pool::set_value(reported, name, value);
     wanted_reported_ = worker_.parameter_sets().intern(std::move(reported));
-    if (mode_ != conf::PoolMode::session) co_await release_server();
 
     protocol::write_authentication_ok(out_);
-    for (const auto& [name, value] : parameters) protocol::write_parameter_status(out_, name, value);
+    for (const auto& [name, value] : *parameters) protocol::write_parameter_status(out_, name, value);
     auth::SystemRandom random;
     while (cancel_secret_ == 0)
         random.fill(std::span(reinterpret_cast<std::uint8_t*>(&cancel_secret_), sizeof cancel_secret_));

@@ -5,7 +5,8 @@ across pools (waiters are served when room frees), client_idle_timeout and
 idle_transaction_timeout (PostgreSQL's SQLSTATEs, only the idle clients closed, a dirty
 server closed too), server_check_query, the auth.hba allow list by CIDR/user/database,
 trust users, per-database pool modes, min_pool_size (also after a reload), query_wait_timeout,
-a client asking for protocol 3.2 (NegotiateProtocolVersion), and max_packet_size both ways. Each test starts its own
+a client asking for protocol 3.2 (NegotiateProtocolVersion), max_packet_size both ways, and a
+login welcomed at once while every server is busy. Each test starts its own
 pgfront; one cluster serves the module."""
 import asyncio
 import base64
@@ -14,6 +15,7 @@ import hmac
 import os
 import socket
 import struct
+import sys
 import tempfile
 import threading
 import time
@@ -624,7 +626,7 @@ class Limits(unittest.TestCase):
 
     def test_11_query_wait_timeout_fails_the_waiting_client_only(self):
         port = self.start(pool="  default_pool_size: 1\n  query_wait_timeout: 1s")
-        # The login borrows a server for its welcome (ParameterStatus), so log in first.
+        # A pool's first login waits for its first server login (ParameterStatus), so log in first.
         waiter = RawClient(port)
         self.assertIsNone(waiter.login("app", "apppass"))
         holder = connect(port, autocommit=False)
@@ -705,6 +707,47 @@ class Limits(unittest.TestCase):
         idle.close()
         self.assertNotIn("error", result)
         self.assertEqual(result["row"][0], server, "the query ran on the idle client's old server")
+
+    def test_14_a_login_while_every_server_is_busy_is_welcomed_at_once(self):
+        # Transaction mode, one server, held inside a transaction. Once the pool has logged in
+        # a server, a login needs no server of its own (as with PgBouncer): its first query
+        # waits instead. A setting PostgreSQL may spell otherwise ("utc" is reported "UTC")
+        # still waits for a server at login, and is reported in the server's spelling.
+        port = self.start(pool="  default_pool_size: 1")
+        connect(port).close()  # the pool's first server login
+        holder = connect(port, autocommit=False)
+        holder.execute("SELECT 1")
+        started = time.monotonic()
+        late = connect(port, application_name="late-comer")
+        login_seconds = time.monotonic() - started
+        self.assertLess(login_seconds, 2.0, "the login waited for the busy server")
+        self.assertEqual(late.pgconn.parameter_status(b"application_name"), b"late-comer")
+
+        results = {}
+
+        def run(name, work):
+            try:
+                results[name] = work()
+            except Exception as e:  # checked below
+                results[name] = e
+
+        query = threading.Thread(target=run, args=("query", lambda: late.execute("SHOW application_name").fetchone()[0]))
+        spelled = threading.Thread(target=run, args=("spelled", lambda: connect(port, options="-c TimeZone=utc")))
+        query.start()
+        spelled.start()
+        time.sleep(1.0)
+        self.assertEqual(results, {}, "a query or a login that needs a server did not wait for the busy one")
+        holder.commit()
+        query.join(15)
+        spelled.join(15)
+        self.assertEqual(results["query"], "late-comer")
+        self.assertIsInstance(results["spelled"], psycopg.Connection, results["spelled"])
+        with results["spelled"] as conn:
+            self.assertEqual(conn.pgconn.parameter_status(b"TimeZone"), b"UTC")
+            self.assertEqual(conn.execute("SHOW TimeZone").fetchone()[0], "UTC")
+        late.close()
+        holder.close()
+        print(f"login with the only server busy: {login_seconds * 1000:.1f} ms", file=sys.stderr)
 
 
 if __name__ == "__main__":

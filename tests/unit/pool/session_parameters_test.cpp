@@ -59,3 +59,36 @@ TEST_CASE("values are quoted so that no value can end the literal") {
     set_value(wanted.reported, "application_name", "it's a \\ test");
     CHECK(sync_statements(wanted, {}) == "SET application_name = E'it''s a \\\\ test';");
 }
+
+TEST_CASE("a login is welcomed from the pool's server values when the client's settings need no server") {
+    const Parameters server = {{"application_name", ""},      {"client_encoding", "UTF8"},
+                               {"DateStyle", "ISO, MDY"},     {"server_version", "15.8"},
+                               {"TimeZone", "Etc/UTC"},       {"is_superuser", "off"}};
+    SUBCASE("no settings: the server's values, in the server's order") {
+        CHECK(welcome_parameters(server, {}) == server);
+    }
+    SUBCASE("an application_name is reported as given, a value equal to the server's as it is") {
+        const auto welcome = welcome_parameters(server, {{"application_name", "pgbench"}, {"client_encoding", "UTF8"}});
+        REQUIRE(welcome);
+        CHECK(welcome->size() == server.size());
+        CHECK(value_of(*welcome, "application_name") == "pgbench");
+        CHECK(value_of(*welcome, "client_encoding") == "UTF8");
+        CHECK(value_of(*welcome, "TimeZone") == "Etc/UTC");
+    }
+    SUBCASE("a value PostgreSQL may spell otherwise needs a server") {
+        CHECK_FALSE(welcome_parameters(server, {{"TimeZone", "utc"}}));
+        CHECK_FALSE(welcome_parameters(server, {{"DateStyle", "ISO"}}));
+        CHECK_FALSE(welcome_parameters(server, {{"client_encoding", "utf8"}}));
+    }
+    SUBCASE("an application_name PostgreSQL would clean or cut needs a server") {
+        CHECK(welcome_parameters(server, {{"application_name", std::string(63, 'a')}}));
+        CHECK_FALSE(welcome_parameters(server, {{"application_name", std::string(64, 'a')}}));
+        CHECK_FALSE(welcome_parameters(server, {{"application_name", "caf\xc3\xa9"}}));
+        CHECK_FALSE(welcome_parameters(server, {{"application_name", "tab\there"}}));
+        CHECK_FALSE(welcome_parameters(server, {{"application_name", "del\x7f"}}));
+        CHECK(welcome_parameters(server, {{"application_name", " ~"}}));
+    }
+    SUBCASE("a setting the server did not report needs a server") {
+        CHECK_FALSE(welcome_parameters(server, {{"IntervalStyle", "postgres"}}));
+    }
+}
