@@ -262,14 +262,14 @@ pool::ServerLogin PooledSession::server_login() const {
     return login;
 }
 
-// In transaction and statement mode, the values a pool's servers reported at their login,
-// with the client's startup settings in place, when that is all the client's login needs
-// to report: the client is then welcomed at once, even while every server is busy (as
-// PgBouncer does), and its settings reach a server with its first transaction. Settings
-// PostgreSQL never reports, or may report spelt otherwise, are tried on a server first so
-// that one it refuses fails the login, as it would on PostgreSQL.
+// The values a pool's servers reported at their login, with the client's startup settings
+// in place, when that is all the client's login needs to report: the client is then
+// welcomed at once, even while every server is busy (as PgBouncer does), and gets a server
+// with its first message (in session mode, for the rest of the session) with its settings
+// applied. Settings PostgreSQL never reports, or may report spelt otherwise, are tried on a
+// server first so that one it refuses fails the login, as it would on PostgreSQL.
 std::optional<pool::Parameters> PooledSession::welcome_from_pool() {
-    if (mode_ == conf::PoolMode::session || !wanted_other_.empty()) return std::nullopt;
+    if (!wanted_other_.empty()) return std::nullopt;
     const auto topology = worker_.topology();
     if (!topology) return std::nullopt;
     const RoutePolicy policy{worker_.config().listen.replica_fallback_to_primary};

@@ -6,7 +6,7 @@ idle_transaction_timeout (PostgreSQL's SQLSTATEs, only the idle clients closed, 
 server closed too), server_check_query, the auth.hba allow list by CIDR/user/database,
 trust users, per-database pool modes, min_pool_size (also after a reload), query_wait_timeout,
 a client asking for protocol 3.2 (NegotiateProtocolVersion), max_packet_size both ways, and a
-login welcomed at once while every server is busy. Each test starts its own
+login welcomed at once while every server is busy (transaction and session mode). Each test starts its own
 pgfront; one cluster serves the module."""
 import asyncio
 import base64
@@ -748,6 +748,41 @@ class Limits(unittest.TestCase):
         late.close()
         holder.close()
         print(f"login with the only server busy: {login_seconds * 1000:.1f} ms", file=sys.stderr)
+
+    def test_15_session_mode_welcomes_at_once_and_gives_the_server_with_the_first_query(self):
+        # Session mode, one server, held by a connected client for its whole session. A new
+        # client logs in at once (as with PgBouncer); its first query waits for the holder to
+        # leave, then runs on that server, reset (DISCARD ALL) and with the new client's settings.
+        port = self.start(pool="  default_pool_size: 1\n  databases: {appdb: {mode: session}}")
+        connect(port).close()  # the pool's first server login
+        holder = connect(port)
+        holder.execute("SET work_mem = '7MB'")
+        backend = holder.execute("SELECT pg_backend_pid()").fetchone()[0]
+        started = time.monotonic()
+        late = connect(port, application_name="session-late")
+        login_seconds = time.monotonic() - started
+        self.assertLess(login_seconds, 2.0, "the login waited for the session's server")
+        self.assertEqual(late.pgconn.parameter_status(b"application_name"), b"session-late")
+        results = {}
+
+        def query():
+            try:
+                results["row"] = late.execute(
+                    "SELECT pg_backend_pid(), current_setting('application_name'), current_setting('work_mem')").fetchone()
+            except Exception as e:  # checked below
+                results["row"] = e
+
+        waiting = threading.Thread(target=query)
+        waiting.start()
+        time.sleep(1.0)
+        self.assertEqual(results, {}, "the new client's query did not wait for the only server")
+        holder.close()
+        waiting.join(15)
+        self.assertEqual(results["row"], (backend, "session-late", "4MB"))
+        # The server stays the new client's for its session.
+        self.assertEqual(late.execute("SELECT pg_backend_pid()").fetchone()[0], backend)
+        late.close()
+        print(f"session-mode login with the only server taken: {login_seconds * 1000:.1f} ms", file=sys.stderr)
 
 
 if __name__ == "__main__":
