@@ -51,7 +51,10 @@ LoginFailure definitive(std::string_view sqlstate, std::string message) {
 
 ServerConnection::ServerConnection(asio::any_io_executor executor, ServerId id, std::string node,
                                    conf::Endpoint endpoint)
-    : id_(id), node_(std::move(node)), endpoint_(std::move(endpoint)), socket_(executor) {}
+    : id_(id), node_(std::move(node)), endpoint_(std::move(endpoint)), socket_(executor) {
+    // pgfront reads a server right after sending it a request, before it can have answered.
+    socket_.set_draining_reads(true);
+}
 
 void ServerConnection::close() {
     boost::system::error_code ignored;

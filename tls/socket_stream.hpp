@@ -15,8 +15,10 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <utility>
 
+#include "net/draining_buffer.hpp"
 #include "net/operation_memory.hpp"
 
 namespace pgfront::tls {
@@ -53,13 +55,29 @@ class SocketStream {
             [this](auto&& handler, const MutableBufferSequence& b) {
                 if (tls_)
                     tls_->stream.async_read_some(b, std::forward<decltype(handler)>(handler));
-                else
+                else if constexpr (std::is_same_v<MutableBufferSequence, boost::asio::mutable_buffer>) {
+                    if (draining_reads_)
+                        socket_.async_read_some(
+                            net::DrainingBuffer(b), boost::asio::bind_allocator(net::OperationAllocator<void>{},
+                                                                                std::forward<decltype(handler)>(handler)));
+                    else
+                        socket_.async_read_some(
+                            b, boost::asio::bind_allocator(net::OperationAllocator<void>{},
+                                                           std::forward<decltype(handler)>(handler)));
+                } else
                     socket_.async_read_some(
                         b, boost::asio::bind_allocator(net::OperationAllocator<void>{},
                                                        std::forward<decltype(handler)>(handler)));
             },
             token, buffers);
     }
+
+    // After a plain read that left the socket empty, the next read waits for readiness
+    // instead of trying at once (net/draining_buffer.hpp). Right for a peer that answers
+    // requests: pgfront reads a server just after sending it a request, when its answer
+    // cannot be there yet. Wrong for a client, whose next request may arrive while pgfront
+    // is busy elsewhere: trying first then saves a trip through epoll.
+    void set_draining_reads(bool on) { draining_reads_ = on; }
 
     template <typename ConstBufferSequence, typename Token>
     auto async_write_some(const ConstBufferSequence& buffers, Token&& token) {
@@ -110,6 +128,7 @@ class SocketStream {
 
     lowest_layer_type socket_;
     std::unique_ptr<Tls> tls_;
+    bool draining_reads_ = false;
 };
 
 }  // namespace pgfront::tls
