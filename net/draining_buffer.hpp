@@ -35,7 +35,6 @@ struct DrainingBuffer : boost::asio::mutable_buffer {
 }  // namespace pgfront::net
 
 #if BOOST_VERSION == 108100 && defined(BOOST_ASIO_HAS_EPOLL) && !defined(BOOST_ASIO_DISABLE_EPOLL)
-#define PGFRONT_DRAINING_READS 1
 #include <boost/asio/detail/reactive_socket_recv_op.hpp>
 
 namespace boost::asio::detail {

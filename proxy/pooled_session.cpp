@@ -206,6 +206,12 @@ asio::awaitable<bool> PooledSession::wait_while_paused() {
     co_return false;
 }
 
+const health::NodeState* PooledSession::choose_node_now(const health::Topology& topology) {
+    const RoutePolicy policy{worker_.config().listen.replica_fallback_to_primary};
+    auto sessions_on = [this](std::string_view node) { return worker_.sessions().sessions_on(node); };
+    return choose_node(topology, role_, policy, sessions_on, worker_.next_rotation());
+}
+
 pool::ServerPool& PooledSession::pool_on(const health::NodeState& node) {
     auto& pools = worker_.pools();
     if (!pool_.pool || pool_.generation != pools.generation() || pool_.node != node.name || pool_.pool->draining()) {
@@ -223,8 +229,6 @@ asio::awaitable<bool> PooledSession::acquire_server() {
     enter(ClientState::waiting, started);
     const auto patience = welcomed_ ? config.pool.failover_hold : config.listen.connect_wait;
     const auto deadline = started + patience;
-    const RoutePolicy policy{config.listen.replica_fallback_to_primary};
-    auto sessions_on = [this](std::string_view node) { return worker_.sessions().sessions_on(node); };
     const auto out_of_time = [&]() -> asio::awaitable<bool> {
         if (Worker::Clock::now() < deadline && client_.is_open()) co_return false;
         worker_.stats().no_node_errors.fetch_add(1, std::memory_order_relaxed);
@@ -237,8 +241,7 @@ asio::awaitable<bool> PooledSession::acquire_server() {
     };
     for (bool first = true;; first = false) {
         const auto topology = worker_.topology();
-        const auto* node = topology ? choose_node(*topology, role_, policy, sessions_on, worker_.next_rotation())
-                                    : nullptr;
+        const auto* node = topology ? choose_node_now(*topology) : nullptr;
         if (!node) {
             if (co_await out_of_time()) co_return false;
             co_await worker_.topology_change(deadline);

@@ -28,6 +28,7 @@
 
 namespace pgfront::health {
 struct NodeState;
+struct Topology;
 }
 
 namespace pgfront::proxy {
@@ -66,6 +67,8 @@ private:
     boost::asio::awaitable<void> relay();
     boost::asio::awaitable<bool> wait_while_paused();
     boost::asio::awaitable<bool> acquire_server();
+    // The node this client's next server comes from, as routing stands in `topology`.
+    const health::NodeState* choose_node_now(const health::Topology& topology);
     // The pool for this client on `node`: the one of its last lease while still current.
     pool::ServerPool& pool_on(const health::NodeState& node);
     std::optional<pool::Parameters> welcome_from_pool();

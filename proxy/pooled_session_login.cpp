@@ -27,7 +27,6 @@
 #include "proxy/cancel_forwarding.hpp"
 #include "proxy/client_access.hpp"
 #include "proxy/client_tls.hpp"
-#include "proxy/route_choice.hpp"
 #include "proxy/worker.hpp"
 
 namespace pgfront::proxy {
@@ -272,9 +271,7 @@ std::optional<pool::Parameters> PooledSession::welcome_from_pool() {
     if (!wanted_other_.empty()) return std::nullopt;
     const auto topology = worker_.topology();
     if (!topology) return std::nullopt;
-    const RoutePolicy policy{worker_.config().listen.replica_fallback_to_primary};
-    auto sessions_on = [this](std::string_view node) { return worker_.sessions().sessions_on(node); };
-    const auto* node = choose_node(*topology, role_, policy, sessions_on, worker_.next_rotation());
+    const auto* node = choose_node_now(*topology);
     if (!node) return std::nullopt;
     const auto& known = pool_on(*node).server_parameters();
     if (!known) return std::nullopt;

@@ -57,17 +57,11 @@ class SocketStream {
                     tls_->stream.async_read_some(b, std::forward<decltype(handler)>(handler));
                 else if constexpr (std::is_same_v<MutableBufferSequence, boost::asio::mutable_buffer>) {
                     if (draining_reads_)
-                        socket_.async_read_some(
-                            net::DrainingBuffer(b), boost::asio::bind_allocator(net::OperationAllocator<void>{},
-                                                                                std::forward<decltype(handler)>(handler)));
+                        read_plain(net::DrainingBuffer(b), std::forward<decltype(handler)>(handler));
                     else
-                        socket_.async_read_some(
-                            b, boost::asio::bind_allocator(net::OperationAllocator<void>{},
-                                                           std::forward<decltype(handler)>(handler)));
+                        read_plain(b, std::forward<decltype(handler)>(handler));
                 } else
-                    socket_.async_read_some(
-                        b, boost::asio::bind_allocator(net::OperationAllocator<void>{},
-                                                       std::forward<decltype(handler)>(handler)));
+                    read_plain(b, std::forward<decltype(handler)>(handler));
             },
             token, buffers);
     }
@@ -125,6 +119,12 @@ class SocketStream {
         std::shared_ptr<boost::asio::ssl::context> context;  // outlives the stream (declared first)
         boost::asio::ssl::stream<lowest_layer_type&> stream;
     };
+
+    template <typename MutableBufferSequence, typename Handler>
+    void read_plain(const MutableBufferSequence& buffers, Handler&& handler) {
+        socket_.async_read_some(buffers, boost::asio::bind_allocator(net::OperationAllocator<void>{},
+                                                                     std::forward<Handler>(handler)));
+    }
 
     lowest_layer_type socket_;
     std::unique_ptr<Tls> tls_;

@@ -84,6 +84,20 @@ log: {{level: debug}}
 """
 
 
+def start_thread(results, name, work):
+    """Runs work() on a new thread; what it returns, or the exception it raises, lands in
+    results[name]."""
+    def run():
+        try:
+            results[name] = work()
+        except Exception as e:  # the caller checks it
+            results[name] = e
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
 def connect(port, user="app", password="apppass", dbname="appdb", **kw):
     params = dict(host="127.0.0.1", port=port, dbname=dbname, user=user, password=password, connect_timeout=20,
                   autocommit=True, prepare_threshold=None)
@@ -724,17 +738,8 @@ class Limits(unittest.TestCase):
         self.assertEqual(late.pgconn.parameter_status(b"application_name"), b"late-comer")
 
         results = {}
-
-        def run(name, work):
-            try:
-                results[name] = work()
-            except Exception as e:  # checked below
-                results[name] = e
-
-        query = threading.Thread(target=run, args=("query", lambda: late.execute("SHOW application_name").fetchone()[0]))
-        spelled = threading.Thread(target=run, args=("spelled", lambda: connect(port, options="-c TimeZone=utc")))
-        query.start()
-        spelled.start()
+        query = start_thread(results, "query", lambda: late.execute("SHOW application_name").fetchone()[0])
+        spelled = start_thread(results, "spelled", lambda: connect(port, options="-c TimeZone=utc"))
         time.sleep(1.0)
         self.assertEqual(results, {}, "a query or a login that needs a server did not wait for the busy one")
         holder.commit()
@@ -764,16 +769,8 @@ class Limits(unittest.TestCase):
         self.assertLess(login_seconds, 2.0, "the login waited for the session's server")
         self.assertEqual(late.pgconn.parameter_status(b"application_name"), b"session-late")
         results = {}
-
-        def query():
-            try:
-                results["row"] = late.execute(
-                    "SELECT pg_backend_pid(), current_setting('application_name'), current_setting('work_mem')").fetchone()
-            except Exception as e:  # checked below
-                results["row"] = e
-
-        waiting = threading.Thread(target=query)
-        waiting.start()
+        waiting = start_thread(results, "row", lambda: late.execute(
+            "SELECT pg_backend_pid(), current_setting('application_name'), current_setting('work_mem')").fetchone())
         time.sleep(1.0)
         self.assertEqual(results, {}, "the new client's query did not wait for the only server")
         holder.close()

@@ -7,7 +7,6 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
 #include <array>
@@ -16,26 +15,17 @@
 #include <optional>
 #include <string>
 
-#include "tls/socket_stream.hpp"
+#include "loopback_stream.hpp"
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
-using pgfront::tls::SocketStream;
 
 namespace {
 
-struct Connection {
-    asio::io_context context;
-    tcp::socket peer{context};
-    SocketStream stream{context.get_executor()};
+struct Connection : pgfront::tls::test::LoopbackStream {
     std::array<char, 64> area{};
 
-    Connection() {
-        tcp::acceptor acceptor(context, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-        stream.lowest_layer().connect(acceptor.local_endpoint());
-        acceptor.accept(peer);
-        stream.set_draining_reads(true);
-    }
+    Connection() { stream.set_draining_reads(true); }
 
     struct Read {
         boost::system::error_code ec;

@@ -11,27 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "tls/socket_stream.hpp"
+#include "loopback_stream.hpp"
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
-using pgfront::tls::SocketStream;
-
-namespace {
-
-struct Connection {
-    asio::io_context context;
-    tcp::socket peer{context};
-    SocketStream stream{context.get_executor()};
-
-    Connection() {
-        tcp::acceptor acceptor(context, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-        stream.lowest_layer().connect(acceptor.local_endpoint());
-        acceptor.accept(peer);
-    }
-};
-
-}  // namespace
+using Connection = pgfront::tls::test::LoopbackStream;
 
 TEST_CASE("a small write goes through whole, both pieces in order") {
     Connection c;
