@@ -1,7 +1,9 @@
 """Per-process CPU and memory from /proc, and the machine's load average.
 
 CPU is utime + stime of /proc/PID/stat (all threads of the process); a proxy with several
-processes (HAProxy in master-worker mode) is measured as the sum over its process tree. Peak
+processes (HAProxy in master-worker mode) is measured as the sum over its process tree. The two
+are also kept apart: stime is the kernel's work on the proxy's behalf (for a proxy, mostly the
+socket reads and writes, including the loopback delivery to the peer), utime the proxy's own. Peak
 RSS is VmHWM from /proc/PID/status, reset before each run by writing 5 to /proc/PID/clear_refs
 (Linux >= 4.0, needs the right to ptrace the process; root here), so each run gets its own
 peak; when the reset is refused a sampler's maximum of VmRSS is used instead.
@@ -24,12 +26,18 @@ def _stat_fields(pid):
     return data[rp + 2:].split()
 
 
-def cpu_ticks(pid):
-    """utime + stime of pid in clock ticks, or None when it is gone."""
+def cpu_split_ticks(pid):
+    """(utime, stime) of pid in clock ticks, or None when it is gone."""
     f = _stat_fields(pid)
     if not f:
         return None
-    return int(f[11]) + int(f[12])  # fields 14 and 15
+    return int(f[11]), int(f[12])  # fields 14 and 15
+
+
+def cpu_ticks(pid):
+    """utime + stime of pid in clock ticks, or None when it is gone."""
+    split = cpu_split_ticks(pid)
+    return sum(split) if split else None
 
 
 def ppid_of(pid):
@@ -55,14 +63,20 @@ def tree_pids(pid):
     return out
 
 
+def cpu_split_seconds(pids):
+    """(utime, stime) summed over pids, in seconds; processes that are gone count 0."""
+    user = system = 0
+    for p in pids:
+        split = cpu_split_ticks(p)
+        if split is not None:
+            user += split[0]
+            system += split[1]
+    return user / CLK_TCK, system / CLK_TCK
+
+
 def cpu_seconds(pids):
     """Sum of utime + stime (seconds) over pids; processes that are gone count 0."""
-    total = 0
-    for p in pids:
-        t = cpu_ticks(p)
-        if t is not None:
-            total += t
-    return total / CLK_TCK
+    return sum(cpu_split_seconds(pids))
 
 
 def status_kb(pid, key):
@@ -111,8 +125,9 @@ def loadavg():
 
 
 class Sampler(threading.Thread):
-    """Samples (monotonic time, CPU seconds, RSS kB) of a set of pids every `interval` s, so a
-    CPU delta can be taken over a window that excludes a run's connection phase."""
+    """Samples (monotonic time, CPU seconds, RSS kB, user CPU s, kernel CPU s) of a set of pids
+    every `interval` s, so a CPU delta can be taken over a window that excludes a run's
+    connection phase."""
 
     def __init__(self, pids_fn, interval=0.1):
         super().__init__(daemon=True)
@@ -123,7 +138,8 @@ class Sampler(threading.Thread):
 
     def sample(self):
         pids = self.pids_fn()
-        self.samples.append((time.monotonic(), cpu_seconds(pids), rss_kb(pids) or 0))
+        user, system = cpu_split_seconds(pids)
+        self.samples.append((time.monotonic(), user + system, rss_kb(pids) or 0, user, system))
 
     def run(self):
         while not self._stop_ev.is_set():
@@ -135,19 +151,28 @@ class Sampler(threading.Thread):
         self.join(timeout=5)
         self.sample()
 
-    def cpu_between(self, t0, t1=None):
-        """CPU seconds used between the samples nearest to t0 (at or before) and t1 (or the
-        last sample)."""
-        if not self.samples:
-            return None
+    def _window(self, t0, t1):
+        """The samples nearest to t0 (at or before) and t1 (at or after; None: the last)."""
         before = [s for s in self.samples if s[0] <= t0]
         start = before[-1] if before else self.samples[0]
         if t1 is None:
-            end = self.samples[-1]
-        else:
-            after = [s for s in self.samples if s[0] >= t1]
-            end = after[0] if after else self.samples[-1]
+            return start, self.samples[-1]
+        after = [s for s in self.samples if s[0] >= t1]
+        return start, after[0] if after else self.samples[-1]
+
+    def cpu_between(self, t0, t1=None):
+        """CPU seconds used between the samples nearest to t0 and t1 (or the last sample)."""
+        if not self.samples:
+            return None
+        start, end = self._window(t0, t1)
         return max(0.0, end[1] - start[1])
+
+    def cpu_split_between(self, t0, t1=None):
+        """(user, kernel) CPU seconds over the same window as cpu_between."""
+        if not self.samples:
+            return None
+        start, end = self._window(t0, t1)
+        return max(0.0, end[3] - start[3]), max(0.0, end[4] - start[4])
 
     def max_rss(self):
         return max((s[2] for s in self.samples), default=None)

@@ -497,6 +497,7 @@ class Suite:
         conn_s = (parsed["initial_connection_ms"] or 0) / 1000.0 if not sc.connect else 0.0
         txns = parsed["transactions"]
         cpu = sampler.cpu_between(t0 + conn_s) if pids else None
+        split = sampler.cpu_split_between(t0 + conn_s) if pids else None
         rss = procstat.hwm_kb(pids) if (pids and hwm_reset) else (sampler.max_rss() if pids else None)
         return {
             "scenario": sc.name, "family": sc.family, "clients": sc.clients, "target": t.name, "round": rnd,
@@ -510,6 +511,8 @@ class Suite:
             "error_count": parsed["error_count"], "errors": parsed["errors"][:3],
             "proxy_cpu_s": round(cpu, 3) if cpu is not None else None,
             "cpu_s_per_1k": round(cpu / txns * 1000, 5) if (cpu is not None and txns) else None,
+            "user_cpu_s_per_1k": round(split[0] / txns * 1000, 5) if (split is not None and txns) else None,
+            "kernel_cpu_s_per_1k": round(split[1] / txns * 1000, 5) if (split is not None and txns) else None,
             "peak_rss_kb": rss, "hwm_reset": hwm_reset,
             "jobs": jobs, "duration_s": None if count else math.ceil(duration), "per_client_txns": count,
             "wall_s": round(t1 - t0, 2),
