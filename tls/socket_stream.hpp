@@ -72,6 +72,7 @@ class SocketStream {
     // cannot be there yet. Wrong for a client, whose next request may arrive while pgfront
     // is busy elsewhere: trying first then saves a trip through epoll.
     void set_draining_reads(bool on) { draining_reads_ = on; }
+    bool draining_reads() const { return draining_reads_; }
 
     template <typename ConstBufferSequence, typename Token>
     auto async_write_some(const ConstBufferSequence& buffers, Token&& token) {
