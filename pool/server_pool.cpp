@@ -51,13 +51,13 @@ ServerPool::~ServerPool() {
 // every server fails (a check query the server rejects) gives up after a few. One coroutine
 // frame for the whole wait: a client that waits does so for nearly every transaction under
 // load.
-asio::awaitable<Lease> ServerPool::acquire() {
+asio::awaitable<Lease> ServerPool::acquire(Clock::time_point asked) {
     constexpr int max_failed_checks = 3;
-    for (int failed = 0;;) {
+    for (int failed = 0;; asked = Clock::now()) {
         Waiter waiter;
         const auto id = next_waiter_++;
         waiters_[id] = &waiter;
-        carry_out(state_.request(id, Clock::now()));
+        carry_out(state_.request(id, asked));
         if (!waiter.done) {
             waiter.signal.emplace(executor_, Clock::time_point::max());
             co_await net::recycled_wait(*waiter.signal);
@@ -76,7 +76,7 @@ asio::awaitable<Lease> ServerPool::acquire() {
         spdlog::warn("pool node={} user={} db={}: server {} failed server_check_query; closing it", node_,
                      login_.user, login_.database, lease.server->id());
         lease.server->close();
-        release(std::move(lease.server), false);
+        release(std::move(lease.server), false, Clock::now());
         if (++failed == max_failed_checks) {
             lease.failure = LoginFailure{std::string(protocol::sqlstate::connection_failure),
                                          "server_check_query failed on " + std::to_string(failed) +
@@ -97,10 +97,9 @@ std::unique_ptr<ServerConnection> ServerPool::lend_idle(Clock::time_point now) {
     return server;
 }
 
-void ServerPool::release(std::unique_ptr<ServerConnection> server, bool reusable) {
+void ServerPool::release(std::unique_ptr<ServerConnection> server, bool reusable, Clock::time_point now) {
     const auto id = server->id();
     server->input().release(64 * 1024);  // a buffer that grew for a big reply is not kept
-    const auto now = Clock::now();
     server->mark_idle(now);
     idle_[id] = std::move(server);
     carry_out(state_.release(id, reusable, now));

@@ -43,14 +43,16 @@ public:
     ~ServerPool();
 
     // A logged-in server at a transaction boundary, first come first served, or a failure
-    // after query_wait_timeout / a login the server refused.
-    boost::asio::awaitable<Lease> acquire();
+    // after query_wait_timeout / a login the server refused. `asked`: when the client asked
+    // (the caller has just read the clock; one clock read fewer per transaction).
+    boost::asio::awaitable<Lease> acquire(Clock::time_point asked);
     // An idle server when one can be lent at once (the usual case while servers are idle and
     // nobody waits), without the coroutine frames of acquire(); null: call acquire(). `now`:
     // when the client asked (the caller has just read the clock).
     std::unique_ptr<ServerConnection> lend_idle(Clock::time_point now);
-    // Gives a server back; `reusable` only when it is idle at a clean boundary.
-    void release(std::unique_ptr<ServerConnection> server, bool reusable);
+    // Gives a server back; `reusable` only when it is idle at a clean boundary. `now`: the
+    // caller's clock reading, taken just before.
+    void release(std::unique_ptr<ServerConnection> server, bool reusable, Clock::time_point now);
 
     // Newer credentials (e.g. SCRAM keys from a later client login) for future logins.
     void update_login(ServerLogin login) { login_ = std::move(login); }

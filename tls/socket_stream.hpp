@@ -67,10 +67,10 @@ class SocketStream {
     }
 
     // After a plain read that left the socket empty, the next read waits for readiness
-    // instead of trying at once (net/draining_buffer.hpp). Right for a peer that answers
-    // requests: pgfront reads a server just after sending it a request, when its answer
-    // cannot be there yet. Wrong for a client, whose next request may arrive while pgfront
-    // is busy elsewhere: trying first then saves a trip through epoll.
+    // instead of trying at once (net/draining_buffer.hpp). Right where pgfront reads a peer
+    // just after sending it something the peer must answer first: a server after a request,
+    // a pooled client after its answer. Off by default: a read whose data may already be
+    // there (pass-through relays, the admin console) is cheaper tried at once.
     void set_draining_reads(bool on) { draining_reads_ = on; }
     bool draining_reads() const { return draining_reads_; }
 

@@ -10,7 +10,7 @@ using pgfront::pool::ServerConnection;
 TEST_CASE("a server connection reads its server with draining reads") {
     // pgfront reads a server right after sending it a request: the reactor's at-once recv
     // would fail, so server sockets skip it after a read that emptied the socket
-    // (net/draining_buffer.hpp). Clients keep the at-once read (tls/socket_stream.hpp).
+    // (net/draining_buffer.hpp). A SocketStream tries at once unless told otherwise.
     boost::asio::io_context io;
     ServerConnection server(io.get_executor(), 1, "node1", {"127.0.0.1", 5432});
     CHECK(server.socket().draining_reads());
