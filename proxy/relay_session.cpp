@@ -8,7 +8,9 @@
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <cstring>
+#include <tuple>
 
 #include "net/completion_tokens.hpp"
 #include "net/name_lookup.hpp"
@@ -267,6 +269,10 @@ asio::awaitable<void> RelaySession::serve() {
     stats_ = &worker_.pools().stats(PoolKey{role_, node_, database_, user_});
     upstream_buffer_ = std::make_unique<std::byte[]>(relay_buffer_size);
     downstream_buffer_ = std::make_unique<std::byte[]>(relay_buffer_size);
+    // Each side is read right after it was sent what it answers (a request, or its reply), so
+    // a read that emptied the socket waits for readiness next (net/draining_buffer.hpp).
+    client_.set_draining_reads(true);
+    server_.set_draining_reads(true);
     co_await (relay_client_to_server() && relay_server_to_client(!encrypted));
 }
 
@@ -440,6 +446,16 @@ asio::awaitable<void> RelaySession::refuse(std::string_view sqlstate, std::strin
     co_await asio::async_write(client_, asio::buffer(bytes), nothrow);
 }
 
+// Each direction has one writer, so a write may go out at once (tls/socket_stream.hpp); the
+// event loop only waits for what the socket did not take.
+asio::awaitable<boost::system::error_code> RelaySession::write_all(tls::SocketStream& to, const std::byte* data,
+                                                                   std::size_t size) {
+    boost::system::error_code ec;
+    std::array<asio::const_buffer, 1> pieces{asio::buffer(data, size)};
+    if (!to.write_now(pieces, ec) && !ec) std::tie(ec, std::ignore) = co_await asio::async_write(to, pieces, deferred_nothrow);
+    co_return ec;
+}
+
 asio::awaitable<void> RelaySession::relay_client_to_server() {
     auto* buffer = upstream_buffer_.get();
     for (;;) {
@@ -455,8 +471,7 @@ asio::awaitable<void> RelaySession::relay_client_to_server() {
             co_return;
         }
         stats_->bytes_received += n;
-        auto [wec, wn] = co_await asio::async_write(server_, asio::buffer(buffer, n), deferred_nothrow);
-        if (wec) {
+        if (const auto wec = co_await write_all(server_, buffer, n)) {
             close_both();
             co_return;
         }
@@ -481,8 +496,7 @@ asio::awaitable<void> RelaySession::relay_server_to_client(bool watch_startup) {
             co_return;
         }
         stats_->bytes_sent += n;
-        auto [wec, wn] = co_await asio::async_write(client_, asio::buffer(buffer, n), deferred_nothrow);
-        if (wec) {
+        if (const auto wec = co_await write_all(client_, buffer, n)) {
             close_both();
             co_return;
         }
