@@ -2,12 +2,11 @@
 //
 // Why: Asio 1.81's epoll reactor tries every read at once (a "speculative" recv) unless the
 // socket's last read hit end of file. pgfront reads a server right after sending it a
-// request, before it can have answered, so that recv fails with EAGAIN: one wasted system
-// call per statement. PgBouncer makes none. Measured with pgbench -S, 50 clients, pool of 20:
-// recvfrom per transaction 3.57 -> 2.6, CPU per transaction at a fixed 8,000 tps about 2-3%
-// lower, saturated tps about 4% higher. Client reads keep trying at once: a client's next
-// request often arrives while pgfront is busy elsewhere, and skipping the attempt there cost
-// more epoll rounds (12% more CPU per transaction at saturation) than it saved.
+// request, and a client right after sending it its answer, before either can have replied,
+// so that recv fails with EAGAIN: wasted system calls PgBouncer does not make. Measured with
+// pgbench -S, 50 clients, pool of 20: recvfrom per transaction 3.57 -> 2.6 for server reads,
+// then 2.9 -> 2.0 (PgBouncer's count) for pooled client reads too; CPU per transaction a few
+// percent lower (tls/socket_stream.hpp says who reads this way).
 //
 // The reactor registers sockets edge-triggered and re-enables the at-once attempt on every
 // readiness edge it sees, and data arriving after a read always raises a new edge. So after

@@ -446,16 +446,6 @@ asio::awaitable<void> RelaySession::refuse(std::string_view sqlstate, std::strin
     co_await asio::async_write(client_, asio::buffer(bytes), nothrow);
 }
 
-// Each direction has one writer, so a write may go out at once (tls/socket_stream.hpp); the
-// event loop only waits for what the socket did not take.
-asio::awaitable<boost::system::error_code> RelaySession::write_all(tls::SocketStream& to, const std::byte* data,
-                                                                   std::size_t size) {
-    boost::system::error_code ec;
-    std::array<asio::const_buffer, 1> pieces{asio::buffer(data, size)};
-    if (!to.write_now(pieces, ec) && !ec) std::tie(ec, std::ignore) = co_await asio::async_write(to, pieces, deferred_nothrow);
-    co_return ec;
-}
-
 asio::awaitable<void> RelaySession::relay_client_to_server() {
     auto* buffer = upstream_buffer_.get();
     for (;;) {
@@ -471,7 +461,14 @@ asio::awaitable<void> RelaySession::relay_client_to_server() {
             co_return;
         }
         stats_->bytes_received += n;
-        if (const auto wec = co_await write_all(server_, buffer, n)) {
+        // One writer per direction, so the chunk may go out at once (tls/socket_stream.hpp);
+        // the event loop only waits for what the socket did not take. Inline, not a helper
+        // coroutine: that would be a frame per chunk.
+        boost::system::error_code wec;
+        std::array<asio::const_buffer, 1> pieces{asio::buffer(buffer, n)};
+        if (!server_.write_now(pieces, wec) && !wec)
+            std::tie(wec, std::ignore) = co_await asio::async_write(server_, pieces, deferred_nothrow);
+        if (wec) {
             close_both();
             co_return;
         }
@@ -496,7 +493,11 @@ asio::awaitable<void> RelaySession::relay_server_to_client(bool watch_startup) {
             co_return;
         }
         stats_->bytes_sent += n;
-        if (const auto wec = co_await write_all(client_, buffer, n)) {
+        boost::system::error_code wec;  // written as in relay_client_to_server()
+        std::array<asio::const_buffer, 1> pieces{asio::buffer(buffer, n)};
+        if (!client_.write_now(pieces, wec) && !wec)
+            std::tie(wec, std::ignore) = co_await asio::async_write(client_, pieces, deferred_nothrow);
+        if (wec) {
             close_both();
             co_return;
         }

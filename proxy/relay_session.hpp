@@ -64,8 +64,6 @@ private:
     boost::asio::awaitable<bool> client_tls_allows(const StartupPacket& packet);
     boost::asio::awaitable<FirstReply> secure_server();
     boost::asio::awaitable<void> refuse(std::string_view sqlstate, std::string message);
-    boost::asio::awaitable<boost::system::error_code> write_all(tls::SocketStream& to, const std::byte* data,
-                                                                std::size_t size);
     boost::asio::awaitable<void> relay_client_to_server();
     boost::asio::awaitable<void> relay_server_to_client(bool watch_startup);
     boost::asio::awaitable<bool> watch_server_startup();

@@ -69,8 +69,8 @@ class SocketStream {
     // After a plain read that left the socket empty, the next read waits for readiness
     // instead of trying at once (net/draining_buffer.hpp). Right where pgfront reads a peer
     // just after sending it something the peer must answer first: a server after a request,
-    // a pooled client after its answer. Off by default: a read whose data may already be
-    // there (pass-through relays, the admin console) is cheaper tried at once.
+    // a client after its answer (pooled and pass-through sessions). Off by default, as for
+    // the admin console, whose reads have no such rhythm.
     void set_draining_reads(bool on) { draining_reads_ = on; }
     bool draining_reads() const { return draining_reads_; }
 

@@ -722,6 +722,16 @@ class Limits(unittest.TestCase):
         self.assertNotIn("error", result)
         self.assertEqual(result["row"][0], server, "the query ran on the idle client's old server")
 
+    def login_without_a_server(self, port, application_name):
+        """Logs in while the pool's only server is taken: (connection, seconds). The login must
+        not wait for the server, and is welcomed with its own application_name."""
+        started = time.monotonic()
+        conn = connect(port, application_name=application_name)
+        seconds = time.monotonic() - started
+        self.assertLess(seconds, 2.0, "the login waited for the pool's only server")
+        self.assertEqual(conn.pgconn.parameter_status(b"application_name"), application_name.encode())
+        return conn, seconds
+
     def test_14_a_login_while_every_server_is_busy_is_welcomed_at_once(self):
         # Transaction mode, one server, held inside a transaction. Once the pool has logged in
         # a server, a login needs no server of its own (as with PgBouncer): its first query
@@ -731,11 +741,7 @@ class Limits(unittest.TestCase):
         connect(port).close()  # the pool's first server login
         holder = connect(port, autocommit=False)
         holder.execute("SELECT 1")
-        started = time.monotonic()
-        late = connect(port, application_name="late-comer")
-        login_seconds = time.monotonic() - started
-        self.assertLess(login_seconds, 2.0, "the login waited for the busy server")
-        self.assertEqual(late.pgconn.parameter_status(b"application_name"), b"late-comer")
+        late, login_seconds = self.login_without_a_server(port, "late-comer")
 
         results = {}
         query = start_thread(results, "query", lambda: late.execute("SHOW application_name").fetchone()[0])
@@ -763,11 +769,7 @@ class Limits(unittest.TestCase):
         holder = connect(port)
         holder.execute("SET work_mem = '7MB'")
         backend = holder.execute("SELECT pg_backend_pid()").fetchone()[0]
-        started = time.monotonic()
-        late = connect(port, application_name="session-late")
-        login_seconds = time.monotonic() - started
-        self.assertLess(login_seconds, 2.0, "the login waited for the session's server")
-        self.assertEqual(late.pgconn.parameter_status(b"application_name"), b"session-late")
+        late, login_seconds = self.login_without_a_server(port, "session-late")
         results = {}
         waiting = start_thread(results, "row", lambda: late.execute(
             "SELECT pg_backend_pid(), current_setting('application_name'), current_setting('work_mem')").fetchone())

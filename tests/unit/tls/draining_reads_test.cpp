@@ -1,4 +1,4 @@
-// Reads on a plain SocketStream with draining reads on (as for server connections): after a
+// Reads on a plain SocketStream with draining reads on (as for servers and clients): after a
 // short read the reactor skips its at-once recv for the next read (net/draining_buffer.hpp),
 // so these check that no data is ever missed for it: data written later, data written
 // between one read's completion and the next read, data beyond a read that filled its
