@@ -115,12 +115,15 @@ class HealthMonitor::Impl : public std::enable_shared_from_this<Impl> {
         void deactivate() {
             active = false;
             if (client) client->close();
+            if (hedge) hedge->close();
             timer.cancel();
         }
 
         std::string name;
         std::string api;
-        std::unique_ptr<detail::RestClient> client;
+        // Shared with the request coroutines, which may outlive a request they lost.
+        std::shared_ptr<detail::RestClient> client;
+        std::shared_ptr<detail::RestClient> hedge;  // the second request of a raced poll
         asio::steady_timer timer;
         bool active = true;
         bool poll_now = false;
@@ -270,7 +273,7 @@ class HealthMonitor::Impl : public std::enable_shared_from_this<Impl> {
             publish(tracker_.observe_failure(p->name, url.error(), Clock::now()));
             co_return;
         }
-        p->client = std::make_unique<detail::RestClient>(strand_, url.value(), kBodyLimit);
+        p->client = std::make_shared<detail::RestClient>(strand_, url.value(), kBodyLimit);
         std::optional<TimePoint> last_start;
         while (p->active && !stopped_) {
             while (last_start && !p->poll_now) {
@@ -282,10 +285,75 @@ class HealthMonitor::Impl : public std::enable_shared_from_this<Impl> {
             }
             p->poll_now = false;
             last_start = Clock::now();
-            const auto outcome = co_await p->client->get("/patroni", tracker_.config().timeout);
+            const auto outcome = co_await poll_once(p, url.value(), *last_start);
             if (!p->active || stopped_) co_return;
             publish(apply(p->name, outcome, *last_start));
         }
+    }
+
+    // What one GET /patroni of a node came to; shared by the requests racing for it.
+    struct PollRace {
+        std::optional<detail::RestOutcome> outcome;
+        std::shared_ptr<detail::RestClient> answered_by;  // idle once it has answered
+    };
+
+    // One GET /patroni. While nobody takes writes, a request unanswered after
+    // failover_interval is raced by a fresh one on a new connection, again every
+    // failover_interval: while it restarts a crashed primary, Patroni can hold one request
+    // for over a second while a new one answers in milliseconds, and that answer is the
+    // promotion pgfront is waiting for. Only the first request's error or timeout counts
+    // against the node, so fall/rise mean what they did; a hedge only brings an answer
+    // sooner. Requests never outnumber two, and never come more often than the
+    // failover_interval polling they stand in for.
+    asio::awaitable<detail::RestOutcome> poll_once(std::shared_ptr<Poller> p, const ApiUrl& url,
+                                                   TimePoint started) {
+        auto race = std::make_shared<PollRace>();
+        launch_request(p, race, p->client, false);
+        TimePoint newest = started;
+        while (!race->outcome && p->active && !stopped_) {
+            if (leader_known_) {
+                p->timer.expires_at(TimePoint::max());  // woken by the answer or wake_pollers
+            } else if (const auto due = newest + tracker_.config().failover_interval;
+                       Clock::now() < due) {
+                p->timer.expires_at(due);
+            } else {
+                if (p->hedge) p->hedge->close();
+                p->hedge = std::make_shared<detail::RestClient>(strand_, url, kBodyLimit);
+                newest = Clock::now();
+                spdlog::debug("health: node {}: GET /patroni unanswered for {}ms; asking again "
+                              "on a new connection",
+                              p->name, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           newest - started).count());
+                launch_request(p, race, p->hedge, true);
+                continue;
+            }
+            co_await p->timer.async_wait(kUseTuple);
+        }
+        if (!race->outcome) co_return detail::RestOutcome{std::nullopt, "stopped"};
+        // The losers are abandoned with their connections; their coroutines end on their
+        // own. A hedge replaced by a newer one may still be the one that answered.
+        for (const auto& client : {p->client, p->hedge}) {
+            if (client && client != race->answered_by) client->close();
+        }
+        p->client = std::move(race->answered_by);
+        p->hedge.reset();
+        co_return std::move(*race->outcome);
+    }
+
+    void launch_request(const std::shared_ptr<Poller>& p, const std::shared_ptr<PollRace>& race,
+                        const std::shared_ptr<detail::RestClient>& client, bool hedge) {
+        spawn(run_request(shared_from_this(), p, race, client, hedge),
+              "GET /patroni for node " + p->name);
+    }
+
+    asio::awaitable<void> run_request([[maybe_unused]] std::shared_ptr<Impl> self,
+                                      std::shared_ptr<Poller> p, std::shared_ptr<PollRace> race,
+                                      std::shared_ptr<detail::RestClient> client, bool hedge) {
+        auto outcome = co_await client->get("/patroni", tracker_.config().timeout);
+        if (race->outcome || (hedge && !outcome.response)) co_return;
+        race->outcome = std::move(outcome);
+        race->answered_by = std::move(client);
+        p->timer.cancel();
     }
 
     asio::awaitable<void> run_discovery([[maybe_unused]] std::shared_ptr<Impl> self) {

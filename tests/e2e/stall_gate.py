@@ -1,8 +1,9 @@
-"""A TCP gate in front of a real PostgreSQL: it relays bytes both ways until told to stall,
-after which it accepts new connections and never answers them, the way a server under a
-frozen disk or a half-dead network behaves. Fault injection between pgfront and the real
-server (the cluster and Patroni stay real); loopback only, bounded by the test's own
-connections, and every socket and thread is closed by close()."""
+"""A TCP gate in front of a real PostgreSQL or Patroni REST API: it relays bytes both ways
+until told to stall (all new connections, or the next few), after which it accepts new
+connections and never answers them, the way a server under a frozen disk, a half-dead
+network or a Patroni busy restarting its PostgreSQL behaves. Fault injection between pgfront
+and the real server (the cluster and Patroni stay real); loopback only, bounded by the
+test's own connections, and every socket and thread is closed by close()."""
 import socket
 import threading
 import time
@@ -12,6 +13,7 @@ class StallGate:
     def __init__(self, target_port, host="127.0.0.1"):
         self._target = (host, target_port)
         self._stalling = False
+        self._stall_next = 0
         self._lock = threading.Lock()
         self._closed = threading.Event()
         self._sockets = []
@@ -33,6 +35,12 @@ class StallGate:
     def relay(self):
         with self._lock:
             self._stalling = False
+            self._stall_next = 0
+
+    def stall_next(self, count=1):
+        """Holds the next `count` connections silent, then relays again."""
+        with self._lock:
+            self._stall_next = count
 
     def stalled_lifetimes(self):
         """Seconds each stalled connection lived before its peer (pgfront) closed it; only
@@ -71,7 +79,8 @@ class StallGate:
                 return
             self._track(conn)
             with self._lock:
-                stalling = self._stalling
+                stalling = self._stalling or self._stall_next > 0
+                self._stall_next = max(0, self._stall_next - 1)
                 if stalling:
                     self.stalled.append([time.monotonic(), None])
                     index = len(self.stalled) - 1

@@ -22,6 +22,7 @@ from e2e_common import connection_closed, read_error_response, wait_until
 from pgcluster import Cluster
 from pgfront_process import PgFront, free_port
 from misbehaving_rest import MisbehavingRestServers
+from stall_gate import StallGate
 
 CLUSTER = None
 PROXY = None
@@ -339,6 +340,51 @@ log: {{level: debug}}
             self.assertLess(time.monotonic() - started, 115)
         finally:
             stale.close()
+
+    def test_15_a_stuck_patroni_answer_does_not_hold_up_a_failover(self):
+        # While it restarts a crashed primary, Patroni can hold one REST request for over a
+        # second while a new one answers at once. A second pgfront reaches the candidate's
+        # REST API through a gate that holds one poll unanswered, with a health timeout of
+        # 8 s: once the old primary steps down, pgfront must ask again on a new connection
+        # rather than wait for the stuck answer to time out.
+        old = CLUSTER.primary()
+        candidate = CLUSTER.replicas()[0]
+        gate = StallGate(candidate.api_port)
+        port = free_port()
+        nodes = CLUSTER.pgfront_cluster_yaml().replace(
+            f'api: "{candidate.api_url}"', f'api: "http://127.0.0.1:{gate.port}"')
+        self.assertIn(str(gate.port), nodes)
+        patient = PgFront(e2e_common.pgfront_binary(), nodes + f"""
+health: {{interval: 2s, failover_interval: 100ms, timeout: 8s, fall: 2, rise: 1, discover_interval: 120s}}
+listen: {{primary: "127.0.0.1:{port}", replica: "127.0.0.1:{free_port()}", connect_wait: 10s}}
+admin: {{listen: "127.0.0.1:{free_port()}"}}
+pool: {{mode: none}}
+log: {{level: debug}}
+""")
+        try:
+            patient.start()
+            patient.wait_listening(port, timeout=10)
+            wait_until(lambda: server_of(port) == (old.pg_port, False), 20,
+                       what="the second pgfront to route to the primary")
+            gate.stall_next(1)
+            wait_until(lambda: len(gate.stalled) == 1, 4, interval=0.05,
+                       what="a poll of the candidate to be held by the gate")
+            new = CLUSTER.switchover(candidate=candidate.name)
+            promoted_at = time.monotonic()
+            wait_until(lambda: server_of(port) == (new.pg_port, False), 10, interval=0.05,
+                       what="the second pgfront to route to the new primary")
+            routed_after = time.monotonic() - promoted_at
+            # The stuck request was given up, not waited out (8 s): a new one had answered.
+            self.assertLess(routed_after, 4)
+            self.assertEqual(len(gate.stalled_lifetimes()), 1, "the held poll is still open")
+            self.assertLess(gate.stalled_lifetimes()[0], 6)
+            self.assertIn(f"node {candidate.name}: GET /patroni unanswered for", patient.log_text())
+            print(f"\n    routed to the new primary {routed_after:.2f}s after it was writable; "
+                  f"the held poll was dropped after {gate.stalled_lifetimes()[0]:.2f}s")
+        finally:
+            patient.close()
+            gate.close()
+        CLUSTER.wait_for_topology(streaming_replicas=2, timeout=90)
 
     def test_20_sighup_with_a_bad_file_keeps_serving(self):
         good = PROXY.config_text
