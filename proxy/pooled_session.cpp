@@ -210,10 +210,11 @@ asio::awaitable<bool> PooledSession::wait_while_paused() {
     co_return false;
 }
 
-const health::NodeState* PooledSession::choose_node_now(const health::Topology& topology) {
+const health::NodeState* PooledSession::choose_node_now(const health::Topology& topology, RotationTurn turn) {
     const RoutePolicy policy{worker_.config().listen.replica_fallback_to_primary};
     auto sessions_on = [this](std::string_view node) { return worker_.sessions().sessions_on(node); };
-    return choose_node(topology, role_, policy, sessions_on, worker_.next_rotation());
+    const auto rotation = turn == RotationTurn::take ? worker_.next_rotation() : worker_.peek_rotation();
+    return choose_node(topology, role_, policy, sessions_on, rotation);
 }
 
 pool::ServerPool& PooledSession::pool_on(const health::NodeState& node) {

@@ -68,7 +68,11 @@ private:
     boost::asio::awaitable<bool> wait_while_paused();
     boost::asio::awaitable<bool> acquire_server();
     // The node this client's next server comes from, as routing stands in `topology`.
-    const health::NodeState* choose_node_now(const health::Topology& topology);
+    // Only a lease takes a turn of the replica rotation: were the welcome to take one too,
+    // every new client's first transaction would land on the same one of two replicas.
+    enum class RotationTurn { take, peek };
+    const health::NodeState* choose_node_now(const health::Topology& topology,
+                                             RotationTurn turn = RotationTurn::take);
     // The pool for this client on `node`: the one of its last lease while still current.
     pool::ServerPool& pool_on(const health::NodeState& node);
     std::optional<pool::Parameters> welcome_from_pool();

@@ -271,7 +271,7 @@ std::optional<pool::Parameters> PooledSession::welcome_from_pool() {
     if (!wanted_other_.empty()) return std::nullopt;
     const auto topology = worker_.topology();
     if (!topology) return std::nullopt;
-    const auto* node = choose_node_now(*topology);
+    const auto* node = choose_node_now(*topology, RotationTurn::peek);
     if (!node) return std::nullopt;
     const auto& known = pool_on(*node).server_parameters();
     if (!known) return std::nullopt;

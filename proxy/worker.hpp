@@ -121,6 +121,8 @@ public:
     // Worker thread only: where a cancel of session `id`'s key goes now.
     std::optional<CancelTarget> cancel_target_of(std::uint64_t id) const;
     std::uint64_t next_rotation() { return rotation_++; }
+    // The turn next_rotation() would give, left for the next one to take.
+    std::uint64_t peek_rotation() const { return rotation_; }
 
     // Resolves when the topology changes or at `deadline`, whichever is first.
     boost::asio::awaitable<void> topology_change(Clock::time_point deadline);

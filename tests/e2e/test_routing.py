@@ -3,11 +3,14 @@
 against a real 3-node Patroni cluster: the primary port follows the leader, the replica port
 spreads over healthy replicas, sessions never stay on a node that lost its role, and a node
 whose PostgreSQL reports in_hot_standby=on never gets primary-port clients, even while
-Patroni's answer about it is stale."""
+Patroni's answer about it is stale. Second pgfront instances on the same cluster check a
+Patroni answer that never comes and the replica rotation of transaction pooling."""
 import json
 import os
+import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 import unittest
@@ -385,6 +388,42 @@ log: {{level: debug}}
             patient.close()
             gate.close()
         CLUSTER.wait_for_topology(streaming_replicas=2, timeout=90)
+
+    def test_16_pooled_replica_port_spreads_short_clients_over_replicas(self):
+        # Clients that connect, run one transaction and leave: with transaction pooling the
+        # replica is chosen per transaction, by least connections and then in turn. The
+        # welcome at login must not use up a turn, or every client's one transaction lands
+        # on the same replica.
+        secret = CLUSTER.sql(CLUSTER.primary(), "SELECT rolpassword FROM pg_authid WHERE rolname = 'app'")[0][0]
+        workdir = tempfile.mkdtemp(prefix="pgfront-routing-pooled-")
+        userlist = os.path.join(workdir, "userlist.txt")
+        with open(userlist, "w") as f:
+            f.write(f'"app" "{secret}"\n')
+        replica_port = free_port()
+        pooled = PgFront(e2e_common.pgfront_binary(), CLUSTER.pgfront_cluster_yaml() + f"""
+health: {{interval: 200ms, failover_interval: 50ms, timeout: 500ms}}
+listen: {{primary: "127.0.0.1:{free_port()}", replica: "127.0.0.1:{replica_port}"}}
+admin: {{listen: "127.0.0.1:{free_port()}"}}
+pool: {{mode: transaction, default_pool_size: 2}}
+auth: {{type: scram-sha-256, auth_file: "{userlist}"}}
+""")
+        try:
+            pooled.start()
+            pooled.wait_listening(replica_port, timeout=10)
+            replica_ports = {n.pg_port for n in CLUSTER.replicas()}
+
+            def one_client():
+                with connect(replica_port) as conn:
+                    return conn.execute("SELECT inet_server_port()").fetchone()[0]
+
+            wait_until(lambda: one_client() in replica_ports, 20, what="the pooled replica port to serve")
+            seen = [one_client() for _ in range(12)]
+            self.assertEqual(set(seen), replica_ports, seen)
+            for p in replica_ports:
+                self.assertGreaterEqual(seen.count(p), 4, seen)
+        finally:
+            pooled.close()
+            shutil.rmtree(workdir, ignore_errors=True)
 
     def test_20_sighup_with_a_bad_file_keeps_serving(self):
         good = PROXY.config_text
