@@ -46,6 +46,7 @@ struct RestClient::Connection {
     std::vector<tcp::endpoint> endpoints;  // resolved once, again after a connect failure
     std::uint64_t generation = 0;
     bool timed_out = false;
+    bool closed = false;  // by close(): the request in flight must not try again
     const char* phase = "idle";
 };
 
@@ -60,6 +61,7 @@ RestClient::~RestClient() {
 }
 
 void RestClient::close() {
+    conn_->closed = true;
     ++conn_->generation;
     deadline_.cancel();
     conn_->abort();
@@ -68,6 +70,7 @@ void RestClient::close() {
 asio::awaitable<RestOutcome> RestClient::get(std::string_view path, conf::Duration timeout) {
     const std::uint64_t generation = ++conn_->generation;
     conn_->timed_out = false;
+    conn_->closed = false;
     deadline_.expires_after(timeout);
     deadline_.async_wait([conn = conn_, generation](error_code ec) {
         if (ec || conn->generation != generation) return;
@@ -138,7 +141,7 @@ asio::awaitable<RestOutcome> RestClient::attempt(const std::string& target, bool
     if (wec) {
         c.drop();
         // A kept-alive connection may have been closed by the server while idle.
-        if (reused && may_retry && !c.timed_out) co_return co_await attempt(target, false);
+        if (reused && may_retry && !c.timed_out && !c.closed) co_return co_await attempt(target, false);
         co_return RestOutcome{std::nullopt, "send: " + wec.message()};
     }
 
@@ -150,7 +153,7 @@ asio::awaitable<RestOutcome> RestClient::attempt(const std::string& target, bool
     if (rec) {
         const bool nothing_received = read == 0;
         c.drop();
-        if (reused && may_retry && nothing_received && !c.timed_out) {
+        if (reused && may_retry && nothing_received && !c.timed_out && !c.closed) {
             co_return co_await attempt(target, false);
         }
         co_return RestOutcome{std::nullopt, "read: " + rec.message()};
