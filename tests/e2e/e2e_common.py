@@ -22,6 +22,8 @@ def main():
     parser.add_argument("--proxyctl")
     args, rest = parser.parse_known_args()
     PGFRONT = os.path.abspath(args.pgfront)
+    import pgfront_process  # noqa: E402 - on the path only after the insert above
+    pgfront_process.PgFront.scramble_freed_memory = True
     os.environ["PGFRONT_BINARY"] = PGFRONT
     os.environ["PROXYCTL_BINARY"] = os.path.abspath(args.proxyctl or os.path.join(os.path.dirname(PGFRONT),
                                                                                   "proxyctl"))

@@ -51,6 +51,11 @@ atexit.register(_remove_workdirs)
 
 
 class PgFront:
+    # The end-to-end suite sets this: glibc then fills freed memory with a pattern
+    # (MALLOC_PERTURB_), so pgfront reading memory it freed fails visibly instead of reading
+    # stale but plausible bytes. Benchmarks leave it off: it costs time on every free.
+    scramble_freed_memory = False
+
     def __init__(self, binary, config_yaml_text, workdir=None, args=(), env=None,
                  config_name="pgfront.yaml", log_name="pgfront.log", remove_workdir=None,
                  pdeathsig=True):
@@ -109,10 +114,14 @@ class PgFront:
         cmd = [self.binary, "-c", self.config_path, *self.args]
         if self.pdeathsig:  # pgfront gets SIGTERM if the test process dies without cleaning up
             cmd = hu.pdeathsig_prefix() + cmd
+        env = self.env
+        if self.scramble_freed_memory:
+            env = dict(os.environ if env is None else env)
+            env.setdefault("MALLOC_PERTURB_", "165")
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
                                          stderr=subprocess.STDOUT, cwd=self.workdir,
-                                         env=self.env, start_new_session=True, close_fds=True)
+                                         env=env, start_new_session=True, close_fds=True)
         self.returncode = None
         hu.register(self)
         return self
