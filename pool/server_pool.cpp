@@ -210,7 +210,10 @@ asio::awaitable<void> ServerPool::open_server(bool reserve, QuotaTokens tokens) 
     const auto id = next_server_++;
     auto server = std::make_unique<ServerConnection>(executor_, id, node_, endpoint_);
     server->hold(std::move(tokens));
-    auto failure = co_await server->connect_and_login(login_, connect_timeout_);
+    // A copy: update_login() may replace login_ while this login waits, and with it the last
+    // reference to the TLS contexts the login is using.
+    const auto login = login_;
+    auto failure = co_await server->connect_and_login(login, connect_timeout_);
     if (!*alive) co_return;
     if (!failure) {
         parameters_ = server->parameters();

@@ -78,6 +78,12 @@ public:
     const std::string& node() const { return node_; }
     bool draining() const { return state_.draining(); }
     PoolCounts counts() const { return state_.counts(); }
+    // No server, no client in line, and no answered waiter still to resume inside acquire():
+    // the pool may be destroyed.
+    bool unused() const {
+        const auto c = counts();
+        return c.total() == 0 && c.waiting == 0 && waiters_.empty();
+    }
     // ParameterStatus values of the last server that logged in (a client's welcome).
     const std::optional<Parameters>& server_parameters() const { return parameters_; }
 

@@ -25,7 +25,8 @@ PasswordLookup failed(std::string why) {
 }  // namespace
 
 asio::awaitable<PasswordLookup> AuthLookup::find(const std::string& user, const std::string& database) {
-    const auto& config = worker_.config().auth;
+    const auto snapshot = worker_.config_snapshot();
+    const auto& config = snapshot->auth;
     if (const auto& users = worker_.users()) {
         if (const auto* entry = users->find(user)) co_return found(entry->password);
     }
@@ -33,15 +34,17 @@ asio::awaitable<PasswordLookup> AuthLookup::find(const std::string& user, const 
     const auto now = std::chrono::steady_clock::now();
     if (auto it = cache_.find(user); it != cache_.end() && it->second.expires > now)
         co_return found(it->second.password);
+    const auto clears = clears_;
     auto found = co_await query(user, database);
-    if (!found.error) cache_[user] = Cached{found.password, now + config.auth_cache_ttl};
+    if (!found.error && clears == clears_) cache_[user] = Cached{found.password, now + config.auth_cache_ttl};
     co_return found;
 }
 
 asio::awaitable<PasswordLookup> AuthLookup::query(const std::string& user, const std::string& database) {
-    const auto& config = worker_.config().auth;
+    const auto snapshot = worker_.config_snapshot();
+    const auto& config = snapshot->auth;
     // No primary right now (start-up, failover): wait for one as a routed client would.
-    const auto deadline = Worker::Clock::now() + worker_.config().listen.connect_wait;
+    const auto deadline = Worker::Clock::now() + snapshot->listen.connect_wait;
     auto topology = worker_.topology();
     while (!(topology && topology->primary()) && Worker::Clock::now() < deadline) {
         co_await worker_.topology_change(deadline);
@@ -60,7 +63,7 @@ asio::awaitable<PasswordLookup> AuthLookup::query(const std::string& user, const
     login.database = config.auth_dbname.empty() ? database : config.auth_dbname;
     login.password = auth_user->password.text;
     login.tls = worker_.tls();
-    if (auto failure = co_await connection.connect_and_login(login, worker_.config().listen.server_connect_timeout)) {
+    if (auto failure = co_await connection.connect_and_login(login, snapshot->listen.server_connect_timeout)) {
         co_return failed("auth_query: login as " + config.auth_user + " failed: " + failure->message);
     }
     const std::vector<std::string> params{user};

@@ -6,6 +6,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -26,7 +27,10 @@ public:
     explicit AuthLookup(Worker& worker) : worker_(worker) {}
 
     boost::asio::awaitable<PasswordLookup> find(const std::string& user, const std::string& database);
-    void clear() { cache_.clear(); }
+    void clear() {
+        cache_.clear();
+        ++clears_;
+    }
 
 private:
     boost::asio::awaitable<PasswordLookup> query(const std::string& user, const std::string& database);
@@ -37,6 +41,7 @@ private:
     };
     Worker& worker_;
     std::map<std::string, Cached, std::less<>> cache_;
+    std::uint64_t clears_ = 0;  // a lookup that began before a clear() does not refill the cache
 };
 
 }  // namespace pgfront::proxy

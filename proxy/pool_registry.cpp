@@ -89,10 +89,7 @@ void PoolRegistry::drain_database(const std::string& database) {
 void PoolRegistry::on_topology(const health::Topology& topology) {
     for (auto& [key, pool] : pools_)
         if (!pool->draining() && !node_takes_new_work(topology, key.role, key.node)) pool->drain();
-    if (std::erase_if(retired_, [](const auto& pool) {
-            const auto c = pool->counts();
-            return c.total() == 0 && c.waiting == 0;
-        }) > 0)
+    if (std::erase_if(retired_, [](const auto& pool) { return pool->unused(); }) > 0)
         ++generation_;
 }
 

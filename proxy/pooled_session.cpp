@@ -228,17 +228,18 @@ pool::ServerPool& PooledSession::pool_on(const health::NodeState& node) {
     return *pool_.pool;
 }
 
+// Runs for every transaction: no configuration snapshot (an atomic count) is kept; each
+// read after a co_await asks the worker for the current configuration.
 asio::awaitable<bool> PooledSession::acquire_server() {
-    const auto& config = worker_.config();
     const auto started = Clock::now();
     enter(ClientState::waiting, started);
-    const auto patience = welcomed_ ? config.pool.failover_hold : config.listen.connect_wait;
+    const auto patience = welcomed_ ? worker_.config().pool.failover_hold : worker_.config().listen.connect_wait;
     const auto deadline = started + patience;
     const auto out_of_time = [&]() -> asio::awaitable<bool> {
         if (Worker::Clock::now() < deadline && client_.is_open()) co_return false;
         worker_.stats().no_node_errors.fetch_add(1, std::memory_order_relaxed);
         std::string message = role_ == ListenerRole::primary ? "no primary" : "no replica";
-        message += " was available in cluster '" + config.cluster.name + "' within " +
+        message += " was available in cluster '" + worker_.config().cluster.name + "' within " +
                    std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(patience).count()) + " ms (";
         message += welcomed_ ? "pool.failover_hold)" : "listen.connect_wait)";
         co_await fail(sqlstate::cannot_connect_now, std::move(message));
@@ -264,7 +265,7 @@ asio::awaitable<bool> PooledSession::acquire_server() {
             // rather than fail a client that is only asking for its next transaction.
             if (!lease.failure->definitive && Worker::Clock::now() < deadline && client_.is_open()) {
                 co_await worker_.topology_change(
-                    std::min(deadline, Worker::Clock::now() + config.health.failover_interval));
+                    std::min(deadline, Worker::Clock::now() + worker_.config().health.failover_interval));
                 continue;
             }
             if (!lease.failure->server_error.empty()) {
@@ -289,10 +290,10 @@ asio::awaitable<bool> PooledSession::acquire_server() {
             if (co_await out_of_time()) co_return false;
             if (check == LeaseCheck::read_only)
                 co_await worker_.topology_change(
-                    std::min(deadline, Worker::Clock::now() + config.health.failover_interval));
+                    std::min(deadline, Worker::Clock::now() + worker_.config().health.failover_interval));
             continue;
         }
-        server_->statements().set_capacity(static_cast<std::size_t>(config.pool.max_prepared_statements));
+        server_->statements().set_capacity(static_cast<std::size_t>(worker_.config().pool.max_prepared_statements));
         if (parameters_in_sync()) co_return true;
         co_return co_await sync_parameters();
     }
@@ -375,7 +376,7 @@ asio::awaitable<PooledSession::InternalQueryResult> PooledSession::run_internal_
 
 // Session mode: the server is reset before the next client gets it.
 asio::awaitable<bool> PooledSession::reset_server() {
-    const auto& query = worker_.config().pool.server_reset_query;
+    const auto query = worker_.config().pool.server_reset_query;  // a copy: read again after the await
     if (query.empty()) co_return true;
     const auto result = co_await run_internal_query(query);
     if (!result.succeeded()) co_return false;

@@ -343,7 +343,8 @@ asio::awaitable<std::optional<RelaySession::StartupPacket>> RelaySession::read_s
 }
 
 asio::awaitable<bool> RelaySession::connect_to_eligible_node(Worker::Clock::time_point deadline) {
-    const auto& config = worker_.config();
+    const auto snapshot = worker_.config_snapshot();
+    const auto& config = *snapshot;
     const RoutePolicy policy{config.listen.replica_fallback_to_primary};
     auto sessions_on = [this](std::string_view node) { return worker_.sessions().sessions_on(node); };
     for (;;) {

@@ -100,7 +100,11 @@ public:
 
     // Worker thread only.
     boost::asio::io_context& context() { return context_; }
+    // Never hold this reference across a co_await: a reload replaces the configuration
+    // meanwhile and frees the old one. A coroutine that reads it after waiting keeps its own
+    // snapshot (and so works with one configuration from start to end).
     const conf::Config& config() const { return *config_; }
+    std::shared_ptr<const conf::Config> config_snapshot() const { return config_; }
     conf::PoolMode pool_mode() const { return pool_mode_; }
     const health::TopologyPtr& topology() const { return topology_; }
     SessionRegistry& sessions() { return sessions_; }

@@ -486,6 +486,80 @@ log: {{level: info}}
             CLUSTER.patronictl("resume", "--wait")
             wait_until(lambda: not primary_missing(), 60, what="primary back")
 
+    def test_14_reloads_while_auth_query_logins_run_hurt_no_login(self):
+        # Every login looks its password up with auth_query (auth_cache_ttl 0) while the
+        # configuration is reloaded again and again. A lookup reads auth_user and auth_query
+        # after it waited for its server login: if it kept reading the configuration that was
+        # current when it began, a reload in between left it reading freed memory, scrambled
+        # by glibc (MALLOC_PERTURB_, set for every pgfront of the e2e suite): it crashed or
+        # sent garbage as its query (seen once in CI as "auth_query failed: syntax error at or
+        # near "|"" and a refused login).
+        port = free_port()
+        userlist = os.path.join(WORKDIR.name, "userlist.txt")
+
+        def config(reload_number):
+            return CLUSTER.pgfront_cluster_yaml() + f"""
+health: {{interval: 200ms, failover_interval: 50ms, timeout: 500ms}}
+listen: {{primary: "127.0.0.1:{port}", replica: "127.0.0.1:{replica_port}", client_login_timeout: 10s}}
+pool: {{mode: transaction, default_pool_size: 2}}
+auth: {{type: scram-sha-256, auth_file: "{userlist}", auth_user: pgbouncer, auth_cache_ttl: 0s,
+        auth_query: "SELECT usename, passwd FROM pgbouncer.get_auth($1) /* reload {reload_number} */"}}
+log: {{level: info}}
+"""
+
+        replica_port = free_port()
+        proxy = PgFront(e2e_common.pgfront_binary(), config(0))
+        stop = threading.Event()
+        logins = []
+        failures = []
+        lock = threading.Lock()
+
+        def log_in_repeatedly():
+            deadline = time.monotonic() + 30
+            while not stop.is_set() and time.monotonic() < deadline and len(logins) < 5000:
+                try:
+                    with connect(port=port, connect_timeout=10) as conn:
+                        conn.execute("SELECT 1")
+                    with lock:
+                        logins.append(time.monotonic())
+                except psycopg.Error as e:
+                    with lock:
+                        failures.append(str(e).strip())
+
+        try:
+            proxy.start()
+            proxy.wait_listening(port, timeout=10)
+            with connect(port=port) as conn:  # the primary is known: logins need no wait
+                conn.execute("SELECT 1")
+            threads = [threading.Thread(target=log_in_repeatedly) for _ in range(3)]
+            for t in threads:
+                t.start()
+            try:
+                time.sleep(0.3)
+                for n in range(1, 81):
+                    if not proxy.running():
+                        break
+                    proxy.write_config(config(n))
+                    proxy.reload()
+                    time.sleep(0.025)
+                time.sleep(0.3)
+            finally:
+                stop.set()
+                for t in threads:
+                    t.join(timeout=60)
+            self.assertTrue(proxy.running(), f"pgfront exited ({proxy.returncode}): {proxy.log_text()[-3000:]}")
+            log = proxy.log_text()
+            reloads = log.count("configuration reloaded from")
+            print(f"{reloads} reloads while {len(logins)} auth_query logins ran: {len(failures)} failed",
+                  file=sys.stderr)
+            self.assertEqual(failures[:5], [])
+            self.assertNotIn("password lookup failed", log)
+            self.assertGreaterEqual(reloads, 40, "too few reloads happened: the test proves little")
+            self.assertGreaterEqual(len(logins), 100, "too few logins ran during the reloads")
+        finally:
+            stop.set()
+            proxy.close()
+
 
 class Metrics(unittest.TestCase):
     def test_metrics_parse_and_counters_move_with_traffic(self):
