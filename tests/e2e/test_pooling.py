@@ -260,7 +260,8 @@ class Pooling(unittest.TestCase):
         # malloc keeps of them is bounded by its trim threshold).
         rss_mb = rss_kb(PROXY.pid) / 1024
         print(f"pgfront RSS after relaying 70 MB rows: {rss_mb:.1f} MB", file=sys.stderr)
-        self.assertLess(rss_mb, 64)
+        if not os.environ.get("PGFRONT_SANITIZED"):  # ASan's shadow memory and quarantine count too
+            self.assertLess(rss_mb, 64)
 
     def test_11b_a_client_gone_halfway_through_a_large_message_takes_its_server_with_it(self):
         # Half of a 1 MB Bind has gone on to the server when the client disappears: that server
