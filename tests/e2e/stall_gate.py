@@ -14,6 +14,7 @@ class StallGate:
         self._target = (host, target_port)
         self._stalling = False
         self._stall_next = 0
+        self._delay_next = []  # seconds to hold each of the next connections before relaying
         self._lock = threading.Lock()
         self._closed = threading.Event()
         self._sockets = []
@@ -41,6 +42,12 @@ class StallGate:
         """Holds the next `count` connections silent, then relays again."""
         with self._lock:
             self._stall_next = count
+
+    def delay_next(self, count=1, seconds=1.0):
+        """Holds the next `count` connections `seconds` (what the peer sends waits in the
+        socket), then relays them: a server slow to answer, not a dead one."""
+        with self._lock:
+            self._delay_next = [seconds] * count
 
     def stalled_lifetimes(self):
         """Seconds each stalled connection lived before its peer (pgfront) closed it; only
@@ -84,10 +91,11 @@ class StallGate:
                 if stalling:
                     self.stalled.append([time.monotonic(), None])
                     index = len(self.stalled) - 1
+                delay = self._delay_next.pop(0) if self._delay_next and not stalling else 0
             if stalling:
                 self._spawn(self._hold, conn, index)
             else:
-                self._spawn(self._open_relay, conn)
+                self._spawn(self._open_relay, conn, delay)
 
     def _hold(self, conn, index):
         """Reads what comes (the startup packet) and answers nothing; notes when the peer
@@ -105,7 +113,10 @@ class StallGate:
                 self.stalled[index][1] = time.monotonic()
             return
 
-    def _open_relay(self, client):
+    def _open_relay(self, client, delay=0):
+        if delay and self._closed.wait(delay):
+            client.close()
+            return
         try:
             server = socket.create_connection(self._target, timeout=5)
         except OSError:

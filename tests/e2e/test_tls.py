@@ -28,6 +28,7 @@ from tls_certs import CertFactory
 
 from pgcluster import Cluster
 from pgfront_process import PgFront, free_port
+from stall_gate import StallGate
 
 SSL_REQUEST = struct.pack("!II", 8, 80877103)
 GSSENC_REQUEST = struct.pack("!II", 8, 80877104)
@@ -430,6 +431,51 @@ class ServerLeg(unittest.TestCase):
                 wait_until(lambda: proxy.log_text().count("configuration reloaded") > reloads, 10, what="reload")
                 # The same client's next transaction gets a server from a fresh, encrypted pool.
                 self.assertTrue(server_leg_encrypted(conn))
+
+    def test_08_a_reload_during_a_server_tls_negotiation_leaves_that_login_working(self):
+        # A pool's server login waits for the server's answer to its SSLRequest (a gate holds
+        # it 1.2 s) while a reload brings new TLS contexts, every client that knew the old ones
+        # leaves, and a new client's transaction hands the pool the new ones. The login in
+        # flight used the pool's own login settings by reference: it then read TLS contexts
+        # nobody held any more (freed memory, scrambled in this suite).
+        gate = StallGate(CLUSTER.primary().pg_port)
+        port = free_port()
+        real = CLUSTER.primary().pg_port
+        yaml = pgfront_yaml(port, "tls:\n" + server_tls("require"))
+        yaml = yaml.replace(f"port: {real},", f"port: {gate.port},").replace("query_wait_timeout: 10s",
+                                                                            "query_wait_timeout: 300ms")
+        self.assertIn(f"port: {gate.port},", yaml)
+        try:
+            with PgFront(e2e_common.pgfront_binary(), yaml) as proxy:
+                proxy.wait_listening(port, timeout=10)
+                holder = connect(port)
+                holder.execute("BEGIN")
+                self.assertTrue(server_leg_encrypted(holder))  # server 1 is taken
+                gate.delay_next(1, 1.2)  # within server_connect_timeout (2 s)
+                waiter = connect(port)
+                started = time.monotonic()
+                with self.assertRaises(psycopg.OperationalError) as e:  # its wait started server 2's login
+                    waiter.execute("SELECT 1")
+                self.assertIn("query_wait_timeout", str(e.exception))
+                waiter.close()
+                reloads = proxy.log_text().count("configuration reloaded")
+                proxy.reload()
+                wait_until(lambda: proxy.log_text().count("configuration reloaded") > reloads, 10, what="reload")
+                holder.execute("COMMIT")
+                holder.close()
+                with connect(port) as newcomer:  # accepted after the reload: the pool takes its contexts
+                    self.assertTrue(server_leg_encrypted(newcomer))
+                    self.assertLess(time.monotonic() - started, 1.0, "server 2's login was no longer in flight")
+                    time.sleep(max(0.0, started + 1.7 - time.monotonic()))  # the gate let server 2 through
+                    self.assertTrue(proxy.running(), f"pgfront died ({proxy.returncode})")
+                    self.assertNotIn("server login failed", proxy.log_text())
+                    with connect(port) as other:
+                        newcomer.execute("BEGIN")
+                        self.assertTrue(server_leg_encrypted(newcomer))
+                        self.assertTrue(server_leg_encrypted(other))  # on server 2
+                        newcomer.execute("COMMIT")
+        finally:
+            gate.close()
 
 
 if __name__ == "__main__":

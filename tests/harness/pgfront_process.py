@@ -118,6 +118,9 @@ class PgFront:
         if self.scramble_freed_memory:
             env = dict(os.environ if env is None else env)
             env.setdefault("MALLOC_PERTURB_", "165")
+            # Without a tcache every free is scrambled: glibc does not scramble the small
+            # chunks it keeps in a thread's tcache.
+            env.setdefault("GLIBC_TUNABLES", "glibc.malloc.tcache_count=0")
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
                                          stderr=subprocess.STDOUT, cwd=self.workdir,
