@@ -32,10 +32,10 @@ e2e: build
 SAN_DIR ?= build-sanitized
 # -fno-sanitize-recover: an UBSan finding aborts the binary, so its test fails (with ASan
 # linked in, GCC 12's UBSan ignores log_path and prints only to stderr, often a log file).
-SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SANITIZERS = -fsanitize=address,undefined -fno-sanitize-recover=all
 check-sanitized: deps
-	cmake -S . -B $(SAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="$(SAN_FLAGS)" \
-		-DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all"
+	cmake -S . -B $(SAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+		-DCMAKE_CXX_FLAGS="-O1 -g -fno-omit-frame-pointer $(SANITIZERS)" -DCMAKE_EXE_LINKER_FLAGS="$(SANITIZERS)"
 	cmake --build $(SAN_DIR) -j $(JOBS)
 	scripts/check-sanitized.sh $(SAN_DIR)
 

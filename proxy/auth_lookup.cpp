@@ -24,19 +24,21 @@ PasswordLookup failed(std::string why) {
 }
 }  // namespace
 
+// Runs for every pooled login: no configuration snapshot (an atomic count) is kept; the TTL
+// is read after the wait from the current configuration.
 asio::awaitable<PasswordLookup> AuthLookup::find(const std::string& user, const std::string& database) {
-    const auto snapshot = worker_.config_snapshot();
-    const auto& config = snapshot->auth;
     if (const auto& users = worker_.users()) {
         if (const auto* entry = users->find(user)) co_return found(entry->password);
     }
-    if (config.auth_user.empty() || user == config.auth_user) co_return found(std::nullopt);
+    if (const auto& auth_user = worker_.config().auth.auth_user; auth_user.empty() || user == auth_user)
+        co_return found(std::nullopt);
     const auto now = std::chrono::steady_clock::now();
     if (auto it = cache_.find(user); it != cache_.end() && it->second.expires > now)
         co_return found(it->second.password);
     const auto clears = clears_;
     auto found = co_await query(user, database);
-    if (!found.error && clears == clears_) cache_[user] = Cached{found.password, now + config.auth_cache_ttl};
+    if (!found.error && clears == clears_)
+        cache_[user] = Cached{found.password, now + worker_.config().auth.auth_cache_ttl};
     co_return found;
 }
 

@@ -438,9 +438,9 @@ class ServerLeg(unittest.TestCase):
         # leaves, and a new client's transaction hands the pool the new ones. The login in
         # flight used the pool's own login settings by reference: it then read TLS contexts
         # nobody held any more (freed memory, scrambled in this suite).
-        gate = StallGate(CLUSTER.primary().pg_port)
-        port = free_port()
         real = CLUSTER.primary().pg_port
+        gate = StallGate(real)
+        port = free_port()
         yaml = pgfront_yaml(port, "tls:\n" + server_tls("require"))
         yaml = yaml.replace(f"port: {real},", f"port: {gate.port},").replace("query_wait_timeout: 10s",
                                                                             "query_wait_timeout: 300ms")
