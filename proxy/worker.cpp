@@ -265,6 +265,10 @@ ProxySnapshot Worker::snapshot() const {
 void Worker::post_config(std::shared_ptr<const conf::Config> config) {
     inbox_.post([this, config = std::move(config)]() mutable {
         config_ = std::move(config);
+        // A reload posts the users first and the configuration last, each waking this worker
+        // on its own: a lookup begun in between still asks with the old auth_query. Cleared
+        // here, after both, its answer stays out of the cache (AuthLookup counts the clears).
+        auth_lookup_.clear();
         access_policy_ = access_policy_from(config_->auth);
         idle_sweeper_.configure(idle_timeouts(*config_));
         pools_.reconfigure(*config_);
@@ -273,8 +277,7 @@ void Worker::post_config(std::shared_ptr<const conf::Config> config) {
 
 void Worker::post_users(std::shared_ptr<const auth::UserList> users) {
     inbox_.post([this, users = std::move(users)]() mutable {
-        users_ = std::move(users);
-        auth_lookup_.clear();  // a reload may have changed auth_query or auth_user too
+        users_ = std::move(users);  // the auth cache is cleared with the configuration that follows
     });
 }
 

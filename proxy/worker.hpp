@@ -81,6 +81,8 @@ public:
 
     // Thread-safe: post to this worker.
     void post_topology(health::TopologyPtr topology);
+    // A reload posts its users before its configuration: the configuration clears the
+    // auth_query cache.
     void post_config(std::shared_ptr<const conf::Config> config);
     void post_users(std::shared_ptr<const auth::UserList> users);
     void post_tls(std::shared_ptr<const tls::TlsContexts> tls);

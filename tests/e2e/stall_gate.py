@@ -49,6 +49,11 @@ class StallGate:
         with self._lock:
             self._delay_next = [seconds] * count
 
+    def delays_pending(self):
+        """How many of the connections delay_next() asked for have not arrived yet."""
+        with self._lock:
+            return len(self._delay_next)
+
     def stalled_lifetimes(self):
         """Seconds each stalled connection lived before its peer (pgfront) closed it; only
         the connections already closed."""

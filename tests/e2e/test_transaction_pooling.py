@@ -28,6 +28,7 @@ from e2e_common import wait_until
 
 from pgcluster import Cluster
 from pgfront_process import PgFront, free_port
+from stall_gate import StallGate
 
 CLUSTER = None
 PROXY = None
@@ -559,6 +560,66 @@ log: {{level: info}}
         finally:
             stop.set()
             proxy.close()
+
+    def test_15_a_lookup_begun_before_a_reload_leaves_the_cleared_cache_empty(self):
+        # A reload clears the auth_query cache, so the next login asks with the new auth_query.
+        # A lookup that began before the reload (its login as auth_user held 1.5 s by a gate in
+        # front of the primary) still answers its own client, but its answer comes from the
+        # old auth_query: put into the cache the reload had just cleared, it would let the old
+        # password in for the whole auth_cache_ttl after an operator changed auth_query.
+        real = CLUSTER.primary().pg_port
+        gate = StallGate(real)
+        port, replica_port = free_port(), free_port()
+        userlist = os.path.join(WORKDIR.name, "userlist.txt")
+        old_query = "SELECT usename, passwd FROM pgbouncer.get_auth($1)"
+        new_query = old_query + " WHERE false"  # nobody: every login is refused
+
+        def config(auth_query):
+            yaml = CLUSTER.pgfront_cluster_yaml() + f"""
+health: {{interval: 200ms, failover_interval: 50ms, timeout: 500ms}}
+listen: {{primary: "127.0.0.1:{port}", replica: "127.0.0.1:{replica_port}", client_login_timeout: 10s}}
+pool: {{mode: transaction, default_pool_size: 2}}
+auth: {{type: scram-sha-256, auth_file: "{userlist}", auth_user: pgbouncer, auth_cache_ttl: 60s,
+        auth_query: "{auth_query}"}}
+log: {{level: info}}
+"""
+            return yaml.replace(f"port: {real},", f"port: {gate.port},")
+
+        self.assertIn(f"port: {gate.port},", config(old_query))
+        proxy = PgFront(e2e_common.pgfront_binary(), config(old_query))
+        first = {}
+
+        def first_login():
+            try:
+                with connect(port=port) as conn:
+                    first["answer"] = conn.execute("SELECT 'served'").fetchone()[0]
+            except psycopg.Error as e:
+                first["error"] = str(e).strip()
+
+        try:
+            proxy.start()
+            proxy.wait_listening(port, timeout=10)
+            # No login before the one under test: it would fill the cache.
+            wait_until(lambda: re.search(r"topology version=\d+ primary=(?!none )\w", proxy.log_text()), 15,
+                       what="pgfront knows the primary")
+            gate.delay_next(1, 1.5)  # within server_connect_timeout (2 s)
+            login = threading.Thread(target=first_login)
+            login.start()
+            wait_until(lambda: gate.delays_pending() == 0, 10, what="the lookup's login reached the gate")
+            reloads = proxy.log_text().count("configuration reloaded")
+            proxy.write_config(config(new_query))
+            proxy.reload()
+            wait_until(lambda: proxy.log_text().count("configuration reloaded") > reloads, 10, what="reload")
+            self.assertTrue(login.is_alive(), "the first login ended before the reload: the test proves nothing")
+            login.join(timeout=30)
+            self.assertEqual(first, {"answer": "served"}, proxy.log_text()[-3000:])  # the old answer, for its client
+            with self.assertRaises(psycopg.OperationalError) as refused:
+                connect(port=port).close()
+            self.assertIn("password authentication failed", str(refused.exception))
+            self.assertTrue(proxy.running(), f"pgfront exited ({proxy.returncode})")
+        finally:
+            proxy.close()
+            gate.close()
 
 
 class Metrics(unittest.TestCase):
