@@ -105,6 +105,17 @@ void ServerPool::release(std::unique_ptr<ServerConnection> server, bool reusable
     carry_out(state_.release(id, reusable, now));
 }
 
+void keep_credentials(ServerLogin& login, const ServerLogin& known) {
+    if (login.password || login.scram_keys) return;
+    login.password = known.password;
+    login.scram_keys = known.scram_keys;
+}
+
+void ServerPool::update_login(ServerLogin login) {
+    keep_credentials(login, login_);
+    login_ = std::move(login);
+}
+
 void ServerPool::drain() { carry_out(state_.drain(Clock::now())); }
 
 void ServerPool::reconfigure(PoolSettings settings) {

@@ -33,6 +33,11 @@ struct PoolQuotas {
     std::shared_ptr<ConnectionQuota> user;
 };
 
+// A client let in without a password (an hba trust rule) brings no credentials: its login
+// keeps those `known` to the pool (or to the drained pool it replaces), the only ones that
+// can log in to the server.
+void keep_credentials(ServerLogin& login, const ServerLogin& known);
+
 class ServerPool {
 public:
     using IdleServers = boost::container::flat_map<ServerId, std::unique_ptr<ServerConnection>>;
@@ -54,8 +59,10 @@ public:
     // caller's clock reading, taken just before.
     void release(std::unique_ptr<ServerConnection> server, bool reusable, Clock::time_point now);
 
-    // Newer credentials (e.g. SCRAM keys from a later client login) for future logins.
-    void update_login(ServerLogin login) { login_ = std::move(login); }
+    // Every client's login hands the pool its own, so that the next server logins use the
+    // newest credentials (a later client's SCRAM keys) and TLS contexts; see keep_credentials().
+    void update_login(ServerLogin login);
+    const ServerLogin& login() const { return login_; }
     void drain();
     // New settings (a reload): min_pool_size and the rest apply from now on.
     void reconfigure(PoolSettings settings);

@@ -26,6 +26,7 @@ pool::ServerPool& PoolRegistry::get(const PoolKey& key, const conf::Endpoint& en
         return *it->second;
     }
     // A drained pool is replaced: the node may have come back in the role.
+    if (it != pools_.end()) pool::keep_credentials(login, it->second->login());
     const auto settings = pool::effective_settings(config.pool, key.database, key.user);
     auto fresh = std::make_unique<pool::ServerPool>(executor_, key.node, endpoint, settings.pool, std::move(login),
                                                     config.listen.server_connect_timeout, quotas_for(key, settings));

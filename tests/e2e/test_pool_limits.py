@@ -585,6 +585,28 @@ class Limits(unittest.TestCase):
         self.assertEqual(c.login("trustee", dbname="postgres").get("C"), "28000")
         c.close()
 
+    def test_06b_a_client_let_in_by_trust_leaves_the_pool_the_credentials_it_had(self):
+        # Each login hands its pool the credentials for the pool's next server logins (a
+        # SCRAM client: the keys of its proof). A client that an hba trust rule lets in brings
+        # none: the pool keeps those it had, or its next server login fails, for this client
+        # and for every client waiting with it.
+        port = self.start(pool="  default_pool_size: 2", auth="""  hba:
+    - {database: appdb, user: app, address: 127.0.0.2/32, method: trust}
+    - {database: all, user: all, address: all, method: scram-sha-256}""")
+        with connect(port) as holder:
+            holder.execute("BEGIN")  # server 1, logged in with holder's keys, stays busy
+            c = RawClient(port, source="127.0.0.2")
+            try:
+                self.assertIsNone(c.login("app"))
+                self.assertEqual(c.auth_codes, [0])
+                rows, error = c.query("SELECT current_user")  # needs server 2, a new login
+                self.assertIsNone(error, error)
+                self.assertEqual(rows, [["app"]])
+            finally:
+                c.close()
+            holder.execute("COMMIT")
+        self.assertNotIn("server login failed", self.proxy.log_text())
+
     def test_07_trust_users_log_in_without_a_password_and_only_they_do(self):
         port = self.start()
         with psycopg.connect(host="127.0.0.1", port=port, dbname="appdb", user="trustee", connect_timeout=20) as conn:
