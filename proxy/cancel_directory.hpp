@@ -19,6 +19,13 @@ struct CancelKey {
     std::uint32_t process_id = 0;
     std::uint32_t secret = 0;
     friend auto operator<=>(const CancelKey&, const CancelKey&) = default;
+
+    // A pooled session's key: the "process ID" in its BackendKeyData is its session id, kept
+    // positive as PostgreSQL's are (past 2^31 sessions ids wrap; the secret tells apart two
+    // sessions that share one). The key the directory holds is the one the client was sent.
+    static CancelKey of_session(std::uint64_t session_id, std::uint32_t secret) {
+        return {static_cast<std::uint32_t>(session_id & 0x7fffffff), secret};
+    }
 };
 
 struct CancelTarget {

@@ -87,7 +87,7 @@ asio::awaitable<void> PooledSession::run(std::shared_ptr<PooledSession> self) {
     boost::system::error_code ignored;
     self->client_.close(ignored);
     if (self->cancel_secret_ != 0)
-        worker.services().cancels.remove({static_cast<std::uint32_t>(self->id_), self->cancel_secret_});
+        worker.services().cancels.remove(CancelKey::of_session(self->id_, self->cancel_secret_));
     spdlog::debug("session closed id={} client={} user={} db={} reason={}", self->id_, self->peer_, self->user_,
                   self->database_, self->close_reason_.empty() ? "client left" : self->close_reason_);
 }

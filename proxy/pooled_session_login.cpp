@@ -303,8 +303,9 @@ asio::awaitable<bool> PooledSession::welcome() {
     CancelTarget owner;
     owner.owner_worker = worker_.index();
     owner.owner_session = id_;
-    worker_.services().cancels.add({static_cast<std::uint32_t>(id_), cancel_secret_}, owner);
-    protocol::write_backend_key_data(out_, static_cast<std::int32_t>(id_ & 0x7fffffff), cancel_secret_);
+    const auto key = CancelKey::of_session(id_, cancel_secret_);
+    worker_.services().cancels.add(key, owner);
+    protocol::write_backend_key_data(out_, static_cast<std::int32_t>(key.process_id), key.secret);
     protocol::write_ready_for_query(out_, protocol::TransactionStatus::idle);
     welcomed_ = true;
     slow_client_ = true;  // its first request may be long in coming: wait for it without a buffer
