@@ -1,14 +1,17 @@
 // Password lookup (see auth_lookup.hpp).
 #include "proxy/auth_lookup.hpp"
 
+#include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
 #include "auth/user_list.hpp"
+#include "net/completion_tokens.hpp"
 #include "pool/server_connection.hpp"
 #include "proxy/worker.hpp"
 
 namespace pgfront::proxy {
 namespace asio = boost::asio;
+using net::nothrow;
 
 namespace {
 // Plain functions build the results: g++ 12 miscompiles some braced initializers in co_return.
@@ -24,6 +27,16 @@ PasswordLookup failed(std::string why) {
 }
 }  // namespace
 
+// One lookup under way: the logins for the same user wait on `answered` (cancelled once the
+// answer is in); the lookup itself waits on `turn` while max_concurrent_lookups others run.
+struct AuthLookup::Flight {
+    explicit Flight(const asio::any_io_executor& executor)
+        : answered(executor, asio::steady_timer::time_point::max()), turn(executor, asio::steady_timer::time_point::max()) {}
+    asio::steady_timer answered;
+    asio::steady_timer turn;
+    std::optional<PasswordLookup> answer;
+};
+
 // Runs for every pooled login: no configuration snapshot (an atomic count) is kept; the TTL
 // is read after the wait from the current configuration.
 asio::awaitable<PasswordLookup> AuthLookup::find(const std::string& user, const std::string& database) {
@@ -35,11 +48,45 @@ asio::awaitable<PasswordLookup> AuthLookup::find(const std::string& user, const 
     const auto now = std::chrono::steady_clock::now();
     if (auto it = cache_.find(user); it != cache_.end() && it->second.expires > now)
         co_return found(it->second.password);
+    if (auto it = in_flight_.find(user); it != in_flight_.end()) {
+        const auto flight = it->second;
+        co_await flight->answered.async_wait(nothrow);
+        if (flight->answer) co_return *flight->answer;
+        co_return failed("auth_query: the lookup this login waited for ended without an answer");
+    }
     const auto clears = clears_;
-    auto found = co_await query(user, database);
+    auto found = co_await lead(user, database);
     if (!found.error && clears == clears_)
         cache_[user] = Cached{found.password, now + worker_.config().auth.auth_cache_ttl};
     co_return found;
+}
+
+// The lookup that the logins for `user` arriving meanwhile wait for.
+asio::awaitable<PasswordLookup> AuthLookup::lead(const std::string& user, const std::string& database) {
+    const auto flight = std::make_shared<Flight>(worker_.context().get_executor());
+    in_flight_[user] = flight;
+    if (running_ < max_concurrent_lookups) {
+        ++running_;
+    } else {
+        turns_.push_back(flight);
+        co_await flight->turn.async_wait(nothrow);  // end_turn() counted this lookup in
+    }
+    auto answer = co_await query(user, database);
+    end_turn();
+    // A clear() meanwhile may have let a newer lookup for this user begin: that one stays.
+    if (auto it = in_flight_.find(user); it != in_flight_.end() && it->second == flight) in_flight_.erase(it);
+    flight->answer = answer;
+    flight->answered.cancel();
+    co_return answer;
+}
+
+void AuthLookup::end_turn() {
+    --running_;
+    if (turns_.empty()) return;
+    const auto next = std::move(turns_.front());
+    turns_.pop_front();
+    ++running_;
+    next->turn.cancel();
 }
 
 asio::awaitable<PasswordLookup> AuthLookup::query(const std::string& user, const std::string& database) {

@@ -1,13 +1,17 @@
 // Where a pooled client's password comes from: the auth file, else auth_query run on the
 // current primary as auth_user, with answers (found or not) cached for auth_cache_ttl.
-// One per worker; lookups for the same user at the same time each run (rare, harmless).
+// One per worker. A lookup logs in to the primary as auth_user, so a storm of logins must not
+// become a storm of server connections: logins for a user whose lookup is under way wait for
+// its answer, and at most max_concurrent_lookups run at once (the rest wait in line).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -29,10 +33,16 @@ public:
     boost::asio::awaitable<PasswordLookup> find(const std::string& user, const std::string& database);
     void clear() {
         cache_.clear();
+        in_flight_.clear();  // logins from now on ask anew; those waiting get the answer they waited for
         ++clears_;
     }
 
+    static constexpr int max_concurrent_lookups = 4;
+
 private:
+    struct Flight;
+    boost::asio::awaitable<PasswordLookup> lead(const std::string& user, const std::string& database);
+    void end_turn();
     boost::asio::awaitable<PasswordLookup> query(const std::string& user, const std::string& database);
 
     struct Cached {
@@ -42,6 +52,9 @@ private:
     Worker& worker_;
     std::map<std::string, Cached, std::less<>> cache_;
     std::uint64_t clears_ = 0;  // a lookup that began before a clear() does not refill the cache
+    std::map<std::string, std::shared_ptr<Flight>, std::less<>> in_flight_;  // by user
+    int running_ = 0;
+    std::deque<std::shared_ptr<Flight>> turns_;  // lookups waiting for one of the running ones to end
 };
 
 }  // namespace pgfront::proxy

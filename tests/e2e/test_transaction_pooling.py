@@ -8,6 +8,7 @@ settings follow the client from server to server, a switchover under write load 
 the transactions in flight, a stale view of the roles is corrected by the old primary's own
 in_hot_standby=on, and with no primary at all the next transaction waits
 (pool.failover_hold) instead of failing."""
+import asyncio
 import json
 import os
 import re
@@ -620,6 +621,80 @@ log: {{level: info}}
         finally:
             proxy.close()
             gate.close()
+
+    def test_16_a_login_storm_asks_auth_query_once_per_user_and_on_few_connections(self):
+        # Every lookup is a login to the primary as auth_user. 40 logins of one user at once,
+        # nothing cached, ask auth_query once: the others wait for its answer. 120 logins of
+        # unknown users need a lookup each, but at most 4 run at once (AuthLookup's
+        # max_concurrent_lookups), so a login storm cannot take the primary's max_connections
+        # (100 here) and every lookup finds a connection slot. auth_query goes through a function that notes each call and how many
+        # auth_user sessions the primary had at that moment.
+        setup = [
+            "CREATE TABLE pgbouncer.auth_calls (usename text, auth_sessions bigint)",
+            "CREATE FUNCTION pgbouncer.counted_get_auth(p_usename text) RETURNS TABLE(usename text, passwd text)"
+            " LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$ BEGIN"
+            " INSERT INTO pgbouncer.auth_calls SELECT p_usename, count(*) FROM pg_stat_activity"
+            "  WHERE pg_stat_activity.usename = 'pgbouncer';"
+            " RETURN QUERY SELECT * FROM pgbouncer.get_auth(p_usename); END $$",
+            "GRANT EXECUTE ON FUNCTION pgbouncer.counted_get_auth(text) TO pgbouncer",
+        ]
+        for statement in setup:
+            CLUSTER.sql(None, statement, dbname="appdb")
+        port, replica_port = free_port(), free_port()
+        userlist = os.path.join(WORKDIR.name, "userlist.txt")
+        proxy = PgFront(e2e_common.pgfront_binary(), CLUSTER.pgfront_cluster_yaml() + f"""
+health: {{interval: 200ms, failover_interval: 50ms, timeout: 500ms}}
+listen: {{primary: "127.0.0.1:{port}", replica: "127.0.0.1:{replica_port}", client_login_timeout: 60s}}
+pool: {{mode: transaction, default_pool_size: 4, query_wait_timeout: 60s}}
+auth: {{type: scram-sha-256, auth_file: "{userlist}", auth_user: pgbouncer, auth_cache_ttl: 60s,
+        auth_query: "SELECT usename, passwd FROM pgbouncer.counted_get_auth($1)"}}
+log: {{level: info}}
+""")
+
+        async def log_in(user, password):
+            try:
+                conn = await psycopg.AsyncConnection.connect(host="127.0.0.1", port=port, dbname="appdb", user=user,
+                                                             password=password, connect_timeout=60, autocommit=True)
+            except psycopg.OperationalError as e:
+                return str(e).strip()
+            try:
+                await conn.execute("SELECT 1")
+                return None
+            finally:
+                await conn.close()
+
+        async def storm(logins):
+            return await asyncio.wait_for(asyncio.gather(*(log_in(u, p) for u, p in logins)), 180)
+
+        def calls():
+            return CLUSTER.sql(None, "SELECT usename, auth_sessions FROM pgbouncer.auth_calls", dbname="appdb")
+
+        try:
+            proxy.start()
+            proxy.wait_listening(port, timeout=10)
+            wait_until(lambda: re.search(r"topology version=\d+ primary=(?!none )\w", proxy.log_text()), 15,
+                       what="pgfront knows the primary")
+            failed = [r for r in asyncio.run(storm([("app", "apppass")] * 40)) if r]
+            self.assertEqual(failed, [])
+            self.assertEqual([u for u, _ in calls()], ["app"], "40 logins of app at once: one auth_query")
+            ghosts = [(f"ghost{n}", "nopass") for n in range(120)]
+            refused = asyncio.run(storm(ghosts))
+            self.assertTrue(all(r and "password authentication failed" in r for r in refused), refused[:3])
+            ghost_calls = [(u, n) for u, n in calls() if u.startswith("ghost")]
+            self.assertEqual(len(ghost_calls), 120, "an unknown user's lookup each")
+            busiest = max(n for _, n in ghost_calls)
+            print(f"120 unknown-user logins at once: at most {busiest} auth_user sessions on the primary",
+                  file=sys.stderr)
+            # 4 lookups, and a backend or two whose lookup has just ended: PostgreSQL lists
+            # a session until its backend has exited. Unbounded, 28 of the 120 lookups found
+            # no free connection slot at all.
+            self.assertLessEqual(busiest, 6)
+            self.assertNotIn("password lookup failed", proxy.log_text())
+            self.assertTrue(proxy.running(), f"pgfront exited ({proxy.returncode})")
+        finally:
+            proxy.close()
+            CLUSTER.sql(None, "DROP FUNCTION IF EXISTS pgbouncer.counted_get_auth(text)", dbname="appdb")
+            CLUSTER.sql(None, "DROP TABLE IF EXISTS pgbouncer.auth_calls", dbname="appdb")
 
 
 class Metrics(unittest.TestCase):
