@@ -126,7 +126,10 @@ asio::awaitable<bool> PooledSession::read_startup() {
         }
         wanted_reported_ = worker_.parameter_sets().intern(std::move(settings.wanted.reported));
         wanted_other_ = std::move(settings.wanted.other);
-        if (static_cast<int>(worker_.session_count()) > worker_.config().pool.max_client_conn) {
+        // Across every worker, as PgBouncer's limit holds for the whole process.
+        std::size_t clients = 0;
+        for (const auto& worker : worker_.services().workers) clients += worker->session_count();
+        if (clients > static_cast<std::size_t>(worker_.config().pool.max_client_conn)) {
             co_await fail(sqlstate::too_many_connections, "no more connections allowed (max_client_conn)");
             co_return false;
         }

@@ -616,6 +616,42 @@ class Limits(unittest.TestCase):
         c.close()
         self.assertEqual(e2e_common.scram_login(port, "app", "wrong")["C"], "28P01")
 
+    def test_07b_max_client_conn_holds_for_the_whole_process(self):
+        # Two workers, each with its own acceptor (SO_REUSEPORT: the kernel spreads the
+        # clients): the limit still counts every client of the process, as PgBouncer's does.
+        port = free_port()
+        yaml = proxy_yaml(port, pool="  max_client_conn: 3").replace("  max_client_conn: 3000\n", "")
+        yaml = yaml.replace("client_login_timeout: 10s}", "client_login_timeout: 10s, workers: 2}")
+        self.assertIn("workers: 2}", yaml)
+        self.proxy = PgFront(e2e_common.pgfront_binary(), yaml)
+        self.proxy.start()
+        self.proxy.wait_listening(port, timeout=10)
+        kept, refused = [], []
+        try:
+            for _ in range(8):
+                try:
+                    kept.append(connect(port))
+                except psycopg.OperationalError as e:
+                    refused.append(str(e))
+            self.assertEqual(len(kept), 3, refused)
+            self.assertEqual(len(refused), 5)
+            self.assertTrue(all("no more connections allowed (max_client_conn)" in r for r in refused), refused)
+            for conn in kept:
+                self.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
+            kept.pop().close()
+            wait_until(lambda: self._logs_in(port), 10, what="a client let in once another left")
+        finally:
+            for conn in kept:
+                conn.close()
+
+    @staticmethod
+    def _logs_in(port):
+        try:
+            with connect(port) as conn:
+                return conn.execute("SELECT 1").fetchone()[0] == 1
+        except psycopg.OperationalError:
+            return False
+
     def test_08_session_mode_database_keeps_session_state_a_transaction_mode_one_does_not(self):
         port = self.start(pool="  default_pool_size: 2\n  databases: {appdb: {mode: session}}")
         for dbname, keeps in (("appdb", True), ("postgres", False)):
