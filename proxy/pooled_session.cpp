@@ -25,6 +25,7 @@
 #include "pool/streamed_message.hpp"
 #include "protocol/backend_status.hpp"
 #include "protocol/error_fields.hpp"
+#include "protocol/message_type.hpp"
 #include "protocol/message_writer.hpp"
 #include "protocol/sqlstate.hpp"
 #include "proxy/admin_console.hpp"
@@ -823,6 +824,13 @@ asio::awaitable<void> PooledSession::relay() {
                 }
                 if (frame.is_frame()) {
                     if (frame.type == 'X') co_return;
+                    // What PostgreSQL refuses outright (a type it does not know, a login's
+                    // PasswordMessage) is refused here, without waiting for a server first.
+                    if (!protocol::is_valid_type(protocol::Sender::frontend, frame.type, protocol::ProtocolPhase::normal)) {
+                        co_await fail(sqlstate::protocol_violation,
+                                      "invalid frontend message type " + std::to_string(static_cast<unsigned char>(frame.type)));
+                        co_return;
+                    }
                     break;
                 }
                 if (pool::streamed_client_message(client_in_.pending(), rewrites_statements())) break;

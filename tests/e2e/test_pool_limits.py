@@ -755,6 +755,31 @@ class Limits(unittest.TestCase):
         self.assertEqual(bystander.execute("SELECT 3").fetchone()[0], 3)
         bystander.close()
 
+    def test_12b_a_message_postgresql_would_refuse_needs_no_server_to_be_refused(self):
+        # A PasswordMessage after the login, or a type the protocol does not have, is refused
+        # with 08P01 as PostgreSQL refuses it, at once: not after waiting for a server while
+        # the pool is busy (up to query_wait_timeout), as the PasswordMessage was.
+        port = self.start(pool="  default_pool_size: 1")
+        holder = connect(port)
+        holder.execute("BEGIN")  # the pool's one server stays busy
+        try:
+            for kind, message in ((b"p", "invalid frontend message type 112"),
+                                  (b"z", "invalid message from client: unknown message type")):
+                client = RawClient(port)
+                self.assertIsNone(client.login("app", "apppass"))
+                started = time.monotonic()
+                client.send(kind, b"apppass\0")
+                error = client.wait_error(10)
+                self.assertLess(time.monotonic() - started, 2.0, "refused only after a wait")
+                self.assertEqual(error.get("C"), "08P01", error)
+                self.assertEqual(error.get("M"), message, error)
+                self.assertTrue(e2e_common.connection_closed(client.sock, 5))
+                client.close()
+            self.assertEqual(holder.execute("SELECT 1").fetchone()[0], 1)
+            holder.execute("COMMIT")
+        finally:
+            holder.close()
+
     def test_13_a_cancel_from_an_idle_client_reaches_no_one(self):
         # Transaction mode, one server: the idle client's last server is running another
         # client's query. The idle client's cancel must not touch it.
