@@ -6,8 +6,10 @@ idle_transaction_timeout (PostgreSQL's SQLSTATEs, only the idle clients closed, 
 server closed too), server_check_query, the auth.hba allow list by CIDR/user/database,
 trust users, per-database pool modes, min_pool_size (also after a reload), query_wait_timeout,
 a client asking for protocol 3.2 (NegotiateProtocolVersion), max_packet_size both ways, and a
-login welcomed at once while every server is busy (transaction and session mode). Each test starts its own
-pgfront; one cluster serves the module."""
+login welcomed at once while every server is busy (transaction and session mode), max_client_conn
+across workers, server logins by MD5, cleartext password and trust, and a trust client that
+leaves its pool the credentials it had. Each test starts its own pgfront; one cluster serves
+the module."""
 import asyncio
 import base64
 import hashlib
@@ -32,15 +34,27 @@ from pgfront_process import PgFront, free_port
 CLUSTER = None
 WORKDIR = None
 USERLIST = None
+SERVER_METHODS = (("md5user", "md5"), ("md5hashuser", "md5"), ("cleartextuser", "password"), ("trustuser", "trust"))
+
+
+def md5_secret(user, password):
+    return "md5" + hashlib.md5((password + user).encode()).hexdigest()
 
 
 def setUpModule():
     global CLUSTER, WORKDIR, USERLIST
-    CLUSTER = Cluster(nodes=1, scope="poollimits", max_connections=200)
+    # Roles the server itself logs in with MD5, a cleartext password or trust (the harness's
+    # own rule for everyone else is SCRAM): pgfront's server logins speak each method.
+    CLUSTER = Cluster(nodes=1, scope="poollimits", max_connections=200,
+                      pg_hba_extra=[f"host all {role} 127.0.0.1/32 {method}" for role, method in SERVER_METHODS])
     CLUSTER.start()
     primary = CLUSTER.primary()
     for role, password in (("plainuser", "plainpass"), ("other", "otherpass"), ("trustee", "trusteepass")):
         CLUSTER.sql(primary, f"CREATE ROLE {role} LOGIN PASSWORD '{password}'")
+    for role, _ in SERVER_METHODS:
+        # Stored as an MD5 hash (PostgreSQL keeps a password given as one): the md5 method
+        # needs it so, and the others do not mind.
+        CLUSTER.sql(primary, f"CREATE ROLE {role} LOGIN PASSWORD '{md5_secret(role, role + 'pass')}'")
     CLUSTER.sql(primary, "CREATE TABLE check_log (at timestamptz DEFAULT clock_timestamp())", dbname="appdb")
     CLUSTER.sql(primary, "GRANT INSERT, SELECT ON check_log TO app", dbname="appdb")
     CLUSTER.sql(primary, "CREATE TABLE idle_log (at timestamptz DEFAULT clock_timestamp())", dbname="appdb")
@@ -54,6 +68,10 @@ def setUpModule():
         # trustee logs in to pgfront without a password (auth.trust_users); pgfront still needs
         # its password for the server login.
         f.write(f'"app" "{secret}"\n"plainuser" "plainpass"\n"other" "otherpass"\n"trustee" "trusteepass"\n')
+        # For the server-side methods: plaintext, but md5hashuser's entry is the MD5 hash.
+        for role, _ in SERVER_METHODS:
+            entry = md5_secret(role, role + "pass") if role == "md5hashuser" else role + "pass"
+            f.write(f'"{role}" "{entry}"\n')
 
 
 def tearDownModule():
@@ -263,7 +281,8 @@ class Limits(unittest.TestCase):
     def setUp(self):
         self.proxy = None
         # Servers of an earlier test's pgfront are gone before this one counts.
-        wait_until(lambda: backends(("app", "other", "plainuser", "trustee"), ("appdb", "postgres")) == 0, 20,
+        roles = ("app", "other", "plainuser", "trustee") + tuple(role for role, _ in SERVER_METHODS)
+        wait_until(lambda: backends(roles, ("appdb", "postgres")) == 0, 20,
                    what="no pgfront server connections left over")
 
     def tearDown(self):
@@ -606,6 +625,34 @@ class Limits(unittest.TestCase):
                 c.close()
             holder.execute("COMMIT")
         self.assertNotIn("server login failed", self.proxy.log_text())
+
+    def test_06c_server_logins_speak_md5_cleartext_and_trust_too(self):
+        # The server asks each of these roles for another method (SERVER_METHODS): MD5 from a
+        # plaintext auth_file entry or from its MD5 hash, a cleartext password, or nothing.
+        # md5hashuser's entry is a hash, with which only an md5 client can log in to pgfront.
+        port = self.start(auth="""  hba:
+    - {database: all, user: md5hashuser, address: all, method: md5}
+    - {database: all, user: all, address: all, method: scram-sha-256}""")
+        for role, method in SERVER_METHODS:
+            with self.subTest(role=role, server_method=method):
+                c = RawClient(port)
+                try:
+                    self.assertIsNone(c.login(role, role + "pass"))
+                    self.assertEqual(c.auth_codes[0], 5 if role == "md5hashuser" else 10)
+                    # Twice: the second transaction may need a second server login.
+                    for _ in range(2):
+                        rows, error = c.query("SELECT current_user")
+                        self.assertIsNone(error, error)
+                        self.assertEqual(rows, [[role]])
+                finally:
+                    c.close()
+        self.assertNotIn("server login failed", self.proxy.log_text())
+        # The server's own method was used: each role has a backend of pgfront's, which logged
+        # in through its pg_hba line (a SCRAM-only rule would have refused md5hashuser's hash).
+        roles = [role for role, _ in SERVER_METHODS]
+        rows = CLUSTER.sql(CLUSTER.primary(), "SELECT DISTINCT usename::text FROM pg_stat_activity "
+                                              "WHERE usename = ANY(%s)", (roles,))
+        self.assertEqual(sorted(r[0] for r in rows), sorted(roles))
 
     def test_07_trust_users_log_in_without_a_password_and_only_they_do(self):
         port = self.start()
