@@ -7,8 +7,11 @@ statements than pool.max_prepared_statements lets a server connection keep), ses
 settings follow the client from server to server, a switchover under write load costs only
 the transactions in flight, a stale view of the roles is corrected by the old primary's own
 in_hot_standby=on, and with no primary at all the next transaction waits
-(pool.failover_hold) instead of failing."""
+(pool.failover_hold) instead of failing. Also the auth_query lookups behind these logins:
+reloads while they run, a lookup that straddles a reload, a login storm (one lookup per user,
+few at once) and auth_cache_ttl."""
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -65,6 +68,52 @@ pool: {{mode: transaction, default_pool_size: {POOL_SIZE}, query_wait_timeout: 6
 auth: {{type: scram-sha-256, auth_file: "{userlist}", auth_user: pgbouncer}}
 log: {{level: info}}
 """
+
+
+@contextlib.contextmanager
+def counted_auth_query():
+    """An auth_query through a function that notes every call in appdb: the user asked for and
+    how many auth_user sessions the primary had at that moment. Yields (auth_query, calls),
+    calls() returning [(user, auth_user sessions)]; drops the function afterwards."""
+    setup = [
+        "CREATE TABLE pgbouncer.auth_calls (usename text, auth_sessions bigint)",
+        "CREATE FUNCTION pgbouncer.counted_get_auth(p_usename text) RETURNS TABLE(usename text, passwd text)"
+        " LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$ BEGIN"
+        " INSERT INTO pgbouncer.auth_calls SELECT p_usename, count(*) FROM pg_stat_activity"
+        "  WHERE pg_stat_activity.usename = 'pgbouncer';"
+        " RETURN QUERY SELECT * FROM pgbouncer.get_auth(p_usename); END $$",
+        "GRANT EXECUTE ON FUNCTION pgbouncer.counted_get_auth(text) TO pgbouncer",
+    ]
+    for statement in setup:
+        CLUSTER.sql(None, statement, dbname="appdb")
+
+    def calls():
+        return CLUSTER.sql(None, "SELECT usename, auth_sessions FROM pgbouncer.auth_calls", dbname="appdb")
+
+    try:
+        yield "SELECT usename, passwd FROM pgbouncer.counted_get_auth($1)", calls
+    finally:
+        CLUSTER.sql(None, "DROP FUNCTION IF EXISTS pgbouncer.counted_get_auth(text)", dbname="appdb")
+        CLUSTER.sql(None, "DROP TABLE IF EXISTS pgbouncer.auth_calls", dbname="appdb")
+
+
+def auth_query_proxy(port, auth_query, auth_cache_ttl):
+    """A pgfront of its own (not started) whose passwords come from auth_query alone."""
+    userlist = os.path.join(WORKDIR.name, "userlist.txt")
+    return PgFront(e2e_common.pgfront_binary(), CLUSTER.pgfront_cluster_yaml() + f"""
+health: {{interval: 200ms, failover_interval: 50ms, timeout: 500ms}}
+listen: {{primary: "127.0.0.1:{port}", replica: "127.0.0.1:{free_port()}", client_login_timeout: 60s}}
+pool: {{mode: transaction, default_pool_size: 4, query_wait_timeout: 60s}}
+auth: {{type: scram-sha-256, auth_file: "{userlist}", auth_user: pgbouncer, auth_cache_ttl: {auth_cache_ttl},
+        auth_query: "{auth_query}"}}
+log: {{level: info}}
+""")
+
+
+def wait_for_primary(proxy):
+    """Until pgfront knows the primary, without a login (a login would fill the auth cache)."""
+    wait_until(lambda: re.search(r"topology version=\d+ primary=(?!none )\w", proxy.log_text()), 15,
+               what="pgfront knows the primary")
 
 
 def tearDownModule():
@@ -600,9 +649,7 @@ log: {{level: info}}
         try:
             proxy.start()
             proxy.wait_listening(port, timeout=10)
-            # No login before the one under test: it would fill the cache.
-            wait_until(lambda: re.search(r"topology version=\d+ primary=(?!none )\w", proxy.log_text()), 15,
-                       what="pgfront knows the primary")
+            wait_for_primary(proxy)
             gate.delay_next(1, 1.5)  # within server_connect_timeout (2 s)
             login = threading.Thread(target=first_login)
             login.start()
@@ -627,29 +674,8 @@ log: {{level: info}}
         # nothing cached, ask auth_query once: the others wait for its answer. 120 logins of
         # unknown users need a lookup each, but at most 4 run at once (AuthLookup's
         # max_concurrent_lookups), so a login storm cannot take the primary's max_connections
-        # (100 here) and every lookup finds a connection slot. auth_query goes through a function that notes each call and how many
-        # auth_user sessions the primary had at that moment.
-        setup = [
-            "CREATE TABLE pgbouncer.auth_calls (usename text, auth_sessions bigint)",
-            "CREATE FUNCTION pgbouncer.counted_get_auth(p_usename text) RETURNS TABLE(usename text, passwd text)"
-            " LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$ BEGIN"
-            " INSERT INTO pgbouncer.auth_calls SELECT p_usename, count(*) FROM pg_stat_activity"
-            "  WHERE pg_stat_activity.usename = 'pgbouncer';"
-            " RETURN QUERY SELECT * FROM pgbouncer.get_auth(p_usename); END $$",
-            "GRANT EXECUTE ON FUNCTION pgbouncer.counted_get_auth(text) TO pgbouncer",
-        ]
-        for statement in setup:
-            CLUSTER.sql(None, statement, dbname="appdb")
-        port, replica_port = free_port(), free_port()
-        userlist = os.path.join(WORKDIR.name, "userlist.txt")
-        proxy = PgFront(e2e_common.pgfront_binary(), CLUSTER.pgfront_cluster_yaml() + f"""
-health: {{interval: 200ms, failover_interval: 50ms, timeout: 500ms}}
-listen: {{primary: "127.0.0.1:{port}", replica: "127.0.0.1:{replica_port}", client_login_timeout: 60s}}
-pool: {{mode: transaction, default_pool_size: 4, query_wait_timeout: 60s}}
-auth: {{type: scram-sha-256, auth_file: "{userlist}", auth_user: pgbouncer, auth_cache_ttl: 60s,
-        auth_query: "SELECT usename, passwd FROM pgbouncer.counted_get_auth($1)"}}
-log: {{level: info}}
-""")
+        # (100 here) and every lookup finds a connection slot.
+        port = free_port()
 
         async def log_in(user, password):
             try:
@@ -666,36 +692,56 @@ log: {{level: info}}
         async def storm(logins):
             return await asyncio.wait_for(asyncio.gather(*(log_in(u, p) for u, p in logins)), 180)
 
-        def calls():
-            return CLUSTER.sql(None, "SELECT usename, auth_sessions FROM pgbouncer.auth_calls", dbname="appdb")
+        with counted_auth_query() as (auth_query, calls):
+            proxy = auth_query_proxy(port, auth_query, "60s")
+            try:
+                proxy.start()
+                proxy.wait_listening(port, timeout=10)
+                wait_for_primary(proxy)
+                failed = [r for r in asyncio.run(storm([("app", "apppass")] * 40)) if r]
+                self.assertEqual(failed, [])
+                self.assertEqual([u for u, _ in calls()], ["app"], "40 logins of app at once: one auth_query")
+                ghosts = [(f"ghost{n}", "nopass") for n in range(120)]
+                refused = asyncio.run(storm(ghosts))
+                self.assertTrue(all(r and "password authentication failed" in r for r in refused), refused[:3])
+                ghost_calls = [(u, n) for u, n in calls() if u.startswith("ghost")]
+                self.assertEqual(len(ghost_calls), 120, "an unknown user's lookup each")
+                busiest = max(n for _, n in ghost_calls)
+                print(f"120 unknown-user logins at once: at most {busiest} auth_user sessions on the primary",
+                      file=sys.stderr)
+                # 4 lookups, and a backend or two whose lookup has just ended: PostgreSQL lists
+                # a session until its backend has exited. Unbounded, 28 of the 120 lookups found
+                # no free connection slot at all.
+                self.assertLessEqual(busiest, 6)
+                self.assertNotIn("password lookup failed", proxy.log_text())
+                self.assertTrue(proxy.running(), f"pgfront exited ({proxy.returncode})")
+            finally:
+                proxy.close()
 
-        try:
-            proxy.start()
-            proxy.wait_listening(port, timeout=10)
-            wait_until(lambda: re.search(r"topology version=\d+ primary=(?!none )\w", proxy.log_text()), 15,
-                       what="pgfront knows the primary")
-            failed = [r for r in asyncio.run(storm([("app", "apppass")] * 40)) if r]
-            self.assertEqual(failed, [])
-            self.assertEqual([u for u, _ in calls()], ["app"], "40 logins of app at once: one auth_query")
-            ghosts = [(f"ghost{n}", "nopass") for n in range(120)]
-            refused = asyncio.run(storm(ghosts))
-            self.assertTrue(all(r and "password authentication failed" in r for r in refused), refused[:3])
-            ghost_calls = [(u, n) for u, n in calls() if u.startswith("ghost")]
-            self.assertEqual(len(ghost_calls), 120, "an unknown user's lookup each")
-            busiest = max(n for _, n in ghost_calls)
-            print(f"120 unknown-user logins at once: at most {busiest} auth_user sessions on the primary",
-                  file=sys.stderr)
-            # 4 lookups, and a backend or two whose lookup has just ended: PostgreSQL lists
-            # a session until its backend has exited. Unbounded, 28 of the 120 lookups found
-            # no free connection slot at all.
-            self.assertLessEqual(busiest, 6)
-            self.assertNotIn("password lookup failed", proxy.log_text())
-            self.assertTrue(proxy.running(), f"pgfront exited ({proxy.returncode})")
-        finally:
-            proxy.close()
-            CLUSTER.sql(None, "DROP FUNCTION IF EXISTS pgbouncer.counted_get_auth(text)", dbname="appdb")
-            CLUSTER.sql(None, "DROP TABLE IF EXISTS pgbouncer.auth_calls", dbname="appdb")
+    def test_17_auth_cache_ttl_reuses_answers_found_or_not_and_then_asks_again(self):
+        port = free_port()
+        with counted_auth_query() as (auth_query, calls):
+            proxy = auth_query_proxy(port, auth_query, "2s")
+            try:
+                proxy.start()
+                proxy.wait_listening(port, timeout=10)
+                wait_for_primary(proxy)
 
+                def log_in_twice():
+                    for _ in range(2):
+                        with connect(port=port) as conn:
+                            self.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
+                        with self.assertRaises(psycopg.OperationalError):
+                            connect(port=port, user="ghost", password="nopass").close()
+
+                log_in_twice()
+                self.assertEqual(sorted(u for u, _ in calls()), ["app", "ghost"], "cached within the TTL")
+                time.sleep(2.1)
+                log_in_twice()
+                self.assertEqual(sorted(u for u, _ in calls()), ["app", "app", "ghost", "ghost"],
+                                 "asked again once the TTL passed, then cached again")
+            finally:
+                proxy.close()
 
 class Metrics(unittest.TestCase):
     def test_metrics_parse_and_counters_move_with_traffic(self):
