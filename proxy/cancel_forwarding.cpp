@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <spdlog/spdlog.h>
 
 #include "net/completion_tokens.hpp"
 #include "net/cross_thread_inbox.hpp"
@@ -48,6 +49,8 @@ asio::awaitable<void> forward_pooled_cancel(Worker& worker, CancelKey key) {
     if (target && target->owner_worker >= 0) {
         const auto& workers = worker.services().workers;
         if (static_cast<std::size_t>(target->owner_worker) >= workers.size()) co_return;
+        spdlog::debug("cancel request for session id={} of worker {} arrived at worker {}", target->owner_session,
+                      target->owner_worker, worker.index());
         target = co_await async_owner_target(*workers[static_cast<std::size_t>(target->owner_worker)],
                                              target->owner_session, asio::use_awaitable);
     }

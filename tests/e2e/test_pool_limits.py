@@ -15,6 +15,7 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 import socket
 import struct
 import sys
@@ -861,6 +862,33 @@ class Limits(unittest.TestCase):
         self.assertLess(seconds, 2.0, "the login waited for the pool's only server")
         self.assertEqual(conn.pgconn.parameter_status(b"application_name"), application_name.encode())
         return conn, seconds
+
+    def test_13b_with_two_workers_every_cancel_reaches_its_query(self):
+        # Each worker accepts on its own (SO_REUSEPORT), so a cancel request often lands on a
+        # worker other than its session's, which it then asks for the server in use; 12
+        # cancels all landing on their session's own worker has odds of 1 in 4,096.
+        port = free_port()
+        yaml = proxy_yaml(port).replace("client_login_timeout: 10s}", "client_login_timeout: 10s, workers: 2}")
+        self.assertIn("workers: 2}", yaml)
+        self.proxy = PgFront(e2e_common.pgfront_binary(), yaml)
+        self.proxy.start()
+        self.proxy.wait_listening(port, timeout=10)
+        for _ in range(12):
+            with connect(port) as conn:
+                timer = threading.Timer(0.3, conn.cancel)
+                timer.start()
+                started = time.monotonic()
+                try:
+                    with self.assertRaises(psycopg.errors.QueryCanceled):
+                        conn.execute("SELECT pg_sleep(20)")
+                finally:
+                    timer.join()
+                self.assertLess(time.monotonic() - started, 5)
+                self.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
+        arrivals = re.findall(r"cancel request for session id=\d+ of worker (\d) arrived at worker (\d)",
+                              self.proxy.log_text())
+        self.assertEqual(len(arrivals), 12)
+        self.assertTrue(any(owner != at for owner, at in arrivals), arrivals)
 
     def test_14_a_login_while_every_server_is_busy_is_welcomed_at_once(self):
         # Transaction mode, one server, held inside a transaction. Once the pool has logged in
