@@ -2,8 +2,10 @@
 """Transaction pooling through a real pgfront against a real Patroni cluster: pgfront
 authenticates clients itself (SCRAM with the secret PostgreSQL stores, so the server login
 reuses the client's proof keys; MD5 and wrong passwords too), shares a small pool among more
-clients than servers, never hands a dirty server to another client, and passes COPY,
-errors inside transactions and cancels through."""
+clients than servers, never hands a dirty server to another client (also when a client's
+connection drops without a Terminate), and passes COPY, errors inside transactions, cancels
+and pgbench through; the same in session and statement mode (EveryMode), and LISTEN/NOTIFY,
+auth_query and statement mode's refusal of transaction blocks (OtherModes)."""
 import hashlib
 import os
 import socket
@@ -29,6 +31,7 @@ PROXY = None
 PORT = None
 POOL_SIZE = 4
 WORKDIR = None
+PGBENCH = "/usr/lib/postgresql/15/bin/pgbench"
 
 
 def setUpModule():
@@ -81,6 +84,56 @@ def server_connections():
     rows = CLUSTER.sql(CLUSTER.primary(),
                        "SELECT count(*) FROM pg_stat_activity WHERE usename = 'app' AND datname = 'appdb'")
     return rows[0][0]
+
+
+def vanish(conn):
+    """The client's TCP connection ends without a Terminate (a killed process, a dropped
+    network): pgfront reads end of file wherever the client was."""
+    with socket.socket(fileno=os.dup(conn.pgconn.socket)) as sock:
+        sock.shutdown(socket.SHUT_RDWR)
+    conn.close()
+
+
+def assert_no_dirty_server(test, connect, client_tag, clients):
+    """`clients` logins in turn each see no row the vanished client wrote and get a server
+    with no transaction open."""
+    for _ in range(clients):
+        with connect() as conn:
+            test.assertEqual(conn.execute("SELECT count(*) FROM writes WHERE client = %s", (client_tag,)).fetchone()[0], 0)
+            test.assertIsNone(conn.execute("SELECT pg_current_xact_id_if_assigned()").fetchone()[0])
+
+
+def assert_cancel_reaches_the_query(test, conn):
+    timer = threading.Timer(0.5, conn.cancel)
+    timer.start()
+    started = time.monotonic()
+    try:
+        with test.assertRaises(psycopg.errors.QueryCanceled):
+            conn.execute("SELECT pg_sleep(20)")
+    finally:
+        timer.join()
+    test.assertLess(time.monotonic() - started, 10)
+    test.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
+
+
+def assert_copy_in_and_out(test, conn, client_tag):
+    with conn.cursor() as cur:
+        with cur.copy("COPY writes(client, seq) FROM STDIN") as copy:
+            for i in range(1000):
+                copy.write_row((client_tag, i))
+        out = bytearray()
+        with cur.copy("COPY (SELECT seq FROM writes WHERE client = %s ORDER BY seq) TO STDOUT", (client_tag,)) as copy:
+            for chunk in copy:
+                out += chunk
+    test.assertEqual(out.decode().split(), [str(i) for i in range(1000)])
+
+
+def run_pgbench(test, port, args, clients):
+    env = dict(os.environ, PGPASSWORD="apppass")
+    run = subprocess.run([PGBENCH, "-n", *args, "-c", str(clients), "-j", "1", "-T", "3", "-h", "127.0.0.1",
+                          "-p", str(port), "-U", "app", "appdb"], env=env, capture_output=True, text=True, timeout=120)
+    test.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+    test.assertIn("number of failed transactions: 0", run.stdout)
 
 
 class Pooling(unittest.TestCase):
@@ -198,49 +251,33 @@ class Pooling(unittest.TestCase):
 
     def test_06_copy_in_and_out(self):
         with connect() as conn:
-            with conn.cursor() as cur:
-                with cur.copy("COPY writes(client, seq) FROM STDIN") as copy:
-                    for i in range(1000):
-                        copy.write_row(("copied", i))
-                out = bytearray()
-                with cur.copy("COPY (SELECT seq FROM writes WHERE client = 'copied' ORDER BY seq) TO STDOUT") as copy:
-                    for chunk in copy:
-                        out += chunk
-        self.assertEqual(out.decode().split(), [str(i) for i in range(1000)])
+            assert_copy_in_and_out(self, conn, "copied")
 
     def test_07_a_client_vanishing_mid_transaction_leaves_no_dirty_server(self):
         victim = connect(autocommit=False)
         victim.execute("INSERT INTO writes(client, seq) VALUES ('dirty', 1)")
         victim.pgconn.finish()  # gone without COMMIT or ROLLBACK
-        for _ in range(3 * POOL_SIZE):
-            with connect() as conn:
-                status = conn.execute("SELECT count(*) FROM writes WHERE client = 'dirty'").fetchone()[0]
-                self.assertEqual(status, 0)
-                self.assertIsNone(conn.execute("SELECT pg_current_xact_id_if_assigned()").fetchone()[0])
+        assert_no_dirty_server(self, connect, "dirty", 3 * POOL_SIZE)
+
+    def test_07b_a_connection_dropped_mid_transaction_leaves_no_dirty_server(self):
+        victim = connect(autocommit=False)
+        victim.execute("INSERT INTO writes(client, seq) VALUES ('dropped', 1)")
+        vanish(victim)  # no Terminate: end of file in the middle of the transaction
+        assert_no_dirty_server(self, connect, "dropped", 3 * POOL_SIZE)
 
     def test_08_cancel_reaches_the_server_the_client_is_using(self):
         with connect() as conn:
-            threading.Timer(0.5, conn.cancel).start()
-            started = time.monotonic()
-            with self.assertRaises(psycopg.errors.QueryCanceled):
-                conn.execute("SELECT pg_sleep(20)")
-            self.assertLess(time.monotonic() - started, 10)
-            self.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
+            assert_cancel_reaches_the_query(self, conn)
 
     def test_09_pgbench_with_more_clients_than_servers(self):
-        env = dict(os.environ, PGPASSWORD="apppass")
-        pgbench = "/usr/lib/postgresql/15/bin/pgbench"
-        init = subprocess.run([pgbench, "-i", "-s", "1", "-q", "-h", "127.0.0.1", "-p", str(PORT), "-U", "app",
-                               "appdb"], env=env, capture_output=True, text=True, timeout=120)
+        init = subprocess.run([PGBENCH, "-i", "-s", "1", "-q", "-h", "127.0.0.1", "-p", str(PORT), "-U", "app",
+                               "appdb"], env=dict(os.environ, PGPASSWORD="apppass"), capture_output=True, text=True,
+                              timeout=120)
         self.assertEqual(init.returncode, 0, init.stderr)
         # Read-only selects in both query protocols, then TPC-B's multi-statement
         # transactions (a server stays leased across BEGIN ... END).
         for args in (["-S", "-M", "simple"], ["-S", "-M", "extended"], ["-M", "simple"]):
-            run = subprocess.run([pgbench, "-n", *args, "-c", "16", "-j", "1", "-T", "4", "-h",
-                                  "127.0.0.1", "-p", str(PORT), "-U", "app", "appdb"], env=env,
-                                 capture_output=True, text=True, timeout=120)
-            self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
-            self.assertIn("number of failed transactions: 0", run.stdout)
+            run_pgbench(self, PORT, args, 16)
 
     def test_10_garbage_after_login_gets_08P01_and_others_carry_on(self):
         with socket.create_connection(("127.0.0.1", PORT)) as s:
@@ -424,6 +461,67 @@ def peak_rss_kb(pid):
 def rss_kb(pid):
     with open(f"/proc/{pid}/status") as f:
         return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+
+
+class EveryMode(unittest.TestCase):
+    """What the Pooling class checks in transaction mode, in session and statement mode too,
+    each through a pgfront of its own."""
+
+    @classmethod
+    def setUpClass(cls):
+        init = subprocess.run([PGBENCH, "-i", "-s", "1", "-q", "-h", "127.0.0.1", "-p", str(CLUSTER.primary().pg_port),
+                               "-U", "app", "appdb"], env=dict(os.environ, PGPASSWORD="apppass"),
+                              capture_output=True, text=True, timeout=120)
+        assert init.returncode == 0, init.stderr
+
+    def start(self, mode):
+        port = free_port()
+        userlist = os.path.join(WORKDIR.name, "userlist.txt")
+        proxy = PgFront(e2e_common.pgfront_binary(), proxy_config(port, "scram-sha-256", userlist, mode))
+        proxy.start()
+        self.addCleanup(proxy.close)
+        proxy.wait_listening(port, timeout=10)
+
+        def connect_here(**kw):
+            params = dict(host="127.0.0.1", port=port, dbname="appdb", user="app", password="apppass",
+                          connect_timeout=20, autocommit=True)
+            params.update(kw)
+            return psycopg.connect(**params)
+        return port, connect_here
+
+    def test_session_mode(self):
+        port, connect_here = self.start("session")
+        with connect_here(autocommit=False) as conn:
+            conn.execute("INSERT INTO writes(client, seq) VALUES ('session-rolled-back', 1)")
+            with self.assertRaises(psycopg.errors.DivisionByZero):
+                conn.execute("SELECT 1/0")
+            conn.rollback()
+            self.assertEqual(
+                conn.execute("SELECT count(*) FROM writes WHERE client = 'session-rolled-back'").fetchone()[0], 0)
+            conn.commit()
+        with connect_here() as conn:
+            assert_copy_in_and_out(self, conn, "session-copied")
+            assert_cancel_reaches_the_query(self, conn)
+        for index, leave in enumerate((lambda c: c.pgconn.finish(), vanish)):
+            victim = connect_here(autocommit=False)
+            victim.execute("INSERT INTO writes(client, seq) VALUES (%s, 1)", (f"session-dirty-{index}",))
+            leave(victim)
+            assert_no_dirty_server(self, connect_here, f"session-dirty-{index}", 3 * POOL_SIZE)
+        # A session holds its server to the end: as many clients as servers.
+        for args in (["-S", "-M", "simple"], ["-S", "-M", "extended"], ["-M", "prepared"]):
+            run_pgbench(self, port, args, POOL_SIZE)
+
+    def test_statement_mode(self):
+        port, connect_here = self.start("statement")
+        with connect_here() as conn:
+            with self.assertRaises(psycopg.errors.DivisionByZero):
+                conn.execute("SELECT 1/0")
+            self.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
+            assert_copy_in_and_out(self, conn, "statement-copied")
+            assert_cancel_reaches_the_query(self, conn)
+        # Every statement gives its server back: more clients than servers.
+        for args in (["-S", "-M", "simple"], ["-S", "-M", "extended"], ["-S", "-M", "prepared"]):
+            run_pgbench(self, port, args, 4 * POOL_SIZE)
 
 
 class OtherModes(unittest.TestCase):
