@@ -279,6 +279,34 @@ class Pooling(unittest.TestCase):
         for args in (["-S", "-M", "simple"], ["-S", "-M", "extended"], ["-M", "simple"]):
             run_pgbench(self, PORT, args, 16)
 
+    def test_09b_a_psql_script_with_transactions_savepoints_errors_and_copy(self):
+        # One psql session: a transaction that survives an error through a savepoint, \\copy
+        # both ways, \\gset, and two statements in one Query message (\\;).
+        script = """\\set ON_ERROR_STOP 0
+BEGIN;
+INSERT INTO writes(client, seq) VALUES ('psql', 1);
+SAVEPOINT before_error;
+SELECT 1/0;
+ROLLBACK TO SAVEPOINT before_error;
+INSERT INTO writes(client, seq) VALUES ('psql', 2);
+COMMIT;
+\\copy writes(client, seq) FROM STDIN
+psql\t3
+psql\t4
+\\.
+SELECT 'rows=' || count(*) || ' sum=' || sum(seq) AS summary FROM writes WHERE client = 'psql' \\gset
+\\echo :summary
+SELECT 'multi-1' \\; SELECT 'multi-2';
+\\copy (SELECT seq FROM writes WHERE client = 'psql' ORDER BY seq) TO STDOUT
+"""
+        out = subprocess.run(["psql", f"host=127.0.0.1 port={PORT} dbname=appdb user=app", "-X", "-q", "-t", "-A"],
+                             input=script, env=dict(os.environ, PGPASSWORD="apppass"), capture_output=True,
+                             text=True, timeout=60)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("division by zero", out.stderr)
+        self.assertEqual(out.stderr.count("ERROR"), 1, out.stderr)
+        self.assertEqual(out.stdout.split(), ["rows=4", "sum=10", "multi-1", "multi-2", "1", "2", "3", "4"], out.stdout)
+
     def test_10_garbage_after_login_gets_08P01_and_others_carry_on(self):
         with socket.create_connection(("127.0.0.1", PORT)) as s:
             s.sendall(b"\x00\x00\x00\x08\x04\xd2\x16\x2f")  # SSLRequest
