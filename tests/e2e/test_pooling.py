@@ -280,8 +280,8 @@ class Pooling(unittest.TestCase):
             run_pgbench(self, PORT, args, 16)
 
     def test_09b_a_psql_script_with_transactions_savepoints_errors_and_copy(self):
-        # One psql session: a transaction that survives an error through a savepoint, \\copy
-        # both ways, \\gset, and two statements in one Query message (\\;).
+        # One psql session: a transaction that survives an error through a savepoint, \copy
+        # both ways, \gset, and two statements in one Query message (\;).
         script = """\\set ON_ERROR_STOP 0
 BEGIN;
 INSERT INTO writes(client, seq) VALUES ('psql', 1);
