@@ -82,7 +82,7 @@ Result<std::string, ScramError> ScramClientExchange::step(std::string_view serve
     ScramKey client_key{};
     ScramKey server_key{};
     if (password_) {
-        const ScramKeys derived = ScramKeys::derive(*password_, m.salt, m.iterations);
+        const ScramKeys derived = ScramKeys::derive_remembered(*password_, m.salt, m.iterations);
         client_key = derived.client_key;
         server_key = derived.server_key;
     } else {

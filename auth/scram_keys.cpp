@@ -3,6 +3,11 @@
 
 #include "auth/saslprep.hpp"
 
+#include <algorithm>
+#include <array>
+#include <optional>
+#include <string>
+
 namespace pgfront::auth {
 
 ScramKey scram_salted_password(std::string_view password, ByteView salt, int iterations) {
@@ -39,6 +44,25 @@ ScramKeys ScramKeys::derive(std::string_view password, ByteView salt, int iterat
     keys.server_key = scram_server_key(salted);
     keys.salt.assign(salt.begin(), salt.end());
     keys.iterations = iterations;
+    return keys;
+}
+
+ScramKeys ScramKeys::derive_remembered(std::string_view password, ByteView salt, int iterations) {
+    struct Remembered {
+        std::string password;
+        ScramKeys keys;  // its salt and iterations are the rest of the question
+    };
+    constexpr std::size_t kept = 8;
+    thread_local std::array<std::optional<Remembered>, kept> remembered;
+    thread_local std::size_t next = 0;
+    for (const auto& entry : remembered) {
+        if (entry && entry->keys.iterations == iterations && entry->password == password &&
+            std::equal(entry->keys.salt.begin(), entry->keys.salt.end(), salt.begin(), salt.end()))
+            return entry->keys;
+    }
+    auto keys = derive(password, salt, iterations);
+    remembered[next] = Remembered{std::string(password), keys};
+    next = (next + 1) % kept;
     return keys;
 }
 

@@ -38,6 +38,11 @@ struct ScramKeys {
     int iterations = 0;
 
     static ScramKeys derive(std::string_view password, ByteView salt, int iterations);
+    // derive(), remembering the last few answers on this thread. pgfront logs in to servers
+    // with the same password, salt and iteration count again and again (every pool connection
+    // with a plaintext password, every auth_query lookup as auth_user), and PBKDF2 at
+    // PostgreSQL's 4,096 iterations takes about a millisecond of the event loop each time.
+    static ScramKeys derive_remembered(std::string_view password, ByteView salt, int iterations);
     friend bool operator==(const ScramKeys&, const ScramKeys&) = default;
 };
 
