@@ -6,6 +6,7 @@
 
 #include "auth/user_list.hpp"
 #include "net/completion_tokens.hpp"
+#include "net/guarded_deadline.hpp"
 #include "pool/server_connection.hpp"
 #include "proxy/worker.hpp"
 
@@ -71,7 +72,12 @@ asio::awaitable<PasswordLookup> AuthLookup::lead(const std::string& user, const 
         turns_.push_back(flight);
         co_await flight->turn.async_wait(nothrow);  // end_turn() counted this lookup in
     }
-    auto answer = co_await query(user, database);
+    PasswordLookup answer;
+    try {
+        answer = co_await query(user, database);
+    } catch (const std::exception& e) {  // a turn and a flight left behind would block logins for good
+        answer = failed(std::string("auth_query: ") + e.what());
+    }
     end_turn();
     // A clear() meanwhile may have let a newer lookup for this user begin: that one stays.
     if (auto it = in_flight_.find(user); it != in_flight_.end() && it->second == flight) in_flight_.erase(it);
@@ -116,7 +122,14 @@ asio::awaitable<PasswordLookup> AuthLookup::query(const std::string& user, const
         co_return failed("auth_query: login as " + config.auth_user + " failed: " + failure->message);
     }
     const std::vector<std::string> params{user};
+    // The answer is bounded too, by the login it is for: a primary lost during the query
+    // (TCP may take minutes to notice) or an auth_query that stalls would otherwise hold this
+    // lookup, every login waiting for it and, with max_concurrent_lookups of them stuck, every
+    // lookup of the worker.
+    net::GuardedDeadline answer_deadline(worker_.context().get_executor());
+    answer_deadline.arm(snapshot->listen.client_login_timeout, [&connection] { connection.close(); });
     auto result = co_await connection.query_first_row(config.auth_query, params);
+    answer_deadline.cancel();
     connection.close();
     if (result.error) co_return failed("auth_query failed: " + result.error->message);
     if (!result.row || result.row->size() < 2 || !(*result.row)[1]) co_return found(std::nullopt);
