@@ -21,10 +21,12 @@ struct CancelKey {
     friend auto operator<=>(const CancelKey&, const CancelKey&) = default;
 
     // A pooled session's key: the "process ID" in its BackendKeyData is its session id, kept
-    // positive as PostgreSQL's are (past 2^31 sessions ids wrap; the secret tells apart two
-    // sessions that share one). The key the directory holds is the one the client was sent.
+    // positive as PostgreSQL's are (past 2^31 sessions ids wrap, and 0, which clients may read
+    // as "no key", becomes 1; the secret tells apart two sessions that share one). The key the
+    // directory holds is the one the client was sent.
     static CancelKey of_session(std::uint64_t session_id, std::uint32_t secret) {
-        return {static_cast<std::uint32_t>(session_id & 0x7fffffff), secret};
+        const auto process_id = static_cast<std::uint32_t>(session_id & 0x7fffffff);
+        return {process_id == 0 ? 1u : process_id, secret};
     }
 };
 

@@ -14,6 +14,9 @@ TEST_CASE("a session's process ID is its id, kept positive past 2^31 sessions") 
     // The client reads a signed 32-bit process ID; pgfront sends and files the same value.
     CHECK(CancelKey::of_session(0x80000000ull + 5, 1).process_id == 5u);
     CHECK(CancelKey::of_session(0x1'0000'0003ull, 1).process_id == 3u);
+    // Never 0, which a client may take for "no key".
+    CHECK(CancelKey::of_session(0x80000000ull, 1).process_id == 1u);
+    CHECK(CancelKey::of_session(0x1'0000'0000ull, 1).process_id == 1u);
 }
 
 TEST_CASE("a cancel carrying what the client was sent finds its session, past 2^31 sessions too") {
