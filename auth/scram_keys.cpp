@@ -3,6 +3,8 @@
 
 #include "auth/saslprep.hpp"
 
+#include <openssl/crypto.h>
+
 #include <algorithm>
 #include <array>
 #include <optional>
@@ -47,23 +49,51 @@ ScramKeys ScramKeys::derive(std::string_view password, ByteView salt, int iterat
     return keys;
 }
 
+namespace {
+
+struct Remembered {
+    std::string password;
+    ScramKeys keys;  // its salt and iterations are the rest of the question
+};
+
+struct RememberedKeys {
+    static constexpr std::size_t kept = 8;
+    std::array<std::optional<Remembered>, kept> entries;
+    std::size_t next = 0;
+};
+
+RememberedKeys& remembered_keys() {
+    thread_local RememberedKeys keys;
+    return keys;
+}
+
+void forget(std::optional<Remembered>& entry) {
+    if (!entry) return;
+    OPENSSL_cleanse(entry->password.data(), entry->password.size());
+    OPENSSL_cleanse(entry->keys.client_key.data(), entry->keys.client_key.size());
+    OPENSSL_cleanse(entry->keys.server_key.data(), entry->keys.server_key.size());
+    entry.reset();
+}
+
+}  // namespace
+
 ScramKeys ScramKeys::derive_remembered(std::string_view password, ByteView salt, int iterations) {
-    struct Remembered {
-        std::string password;
-        ScramKeys keys;  // its salt and iterations are the rest of the question
-    };
-    constexpr std::size_t kept = 8;
-    thread_local std::array<std::optional<Remembered>, kept> remembered;
-    thread_local std::size_t next = 0;
-    for (const auto& entry : remembered) {
+    auto& remembered = remembered_keys();
+    for (const auto& entry : remembered.entries) {
         if (entry && entry->keys.iterations == iterations && entry->password == password &&
             std::equal(entry->keys.salt.begin(), entry->keys.salt.end(), salt.begin(), salt.end()))
             return entry->keys;
     }
     auto keys = derive(password, salt, iterations);
-    remembered[next] = Remembered{std::string(password), keys};
-    next = (next + 1) % kept;
+    auto& slot = remembered.entries[remembered.next];
+    forget(slot);
+    slot = Remembered{std::string(password), keys};
+    remembered.next = (remembered.next + 1) % RememberedKeys::kept;
     return keys;
+}
+
+void ScramKeys::forget_remembered() {
+    for (auto& entry : remembered_keys().entries) forget(entry);
 }
 
 }  // namespace pgfront::auth

@@ -43,6 +43,8 @@ struct ScramKeys {
     // with a plaintext password, every auth_query lookup as auth_user), and PBKDF2 at
     // PostgreSQL's 4,096 iterations takes about a millisecond of the event loop each time.
     static ScramKeys derive_remembered(std::string_view password, ByteView salt, int iterations);
+    // Wipes what this thread remembers (a reload may have removed those passwords).
+    static void forget_remembered();
     friend bool operator==(const ScramKeys&, const ScramKeys&) = default;
 };
 

@@ -9,6 +9,7 @@
 
 #include <map>
 
+#include "auth/scram_keys.hpp"
 #include "auth/user_list.hpp"
 #include "net/completion_tokens.hpp"
 #include "proxy/client_access.hpp"
@@ -269,6 +270,7 @@ void Worker::post_config(std::shared_ptr<const conf::Config> config) {
         // on its own: a lookup begun in between still asks with the old auth_query. Cleared
         // here, after both, its answer stays out of the cache (AuthLookup counts the clears).
         auth_lookup_.clear();
+        auth::ScramKeys::forget_remembered();  // passwords the reload may have removed
         access_policy_ = access_policy_from(config_->auth);
         idle_sweeper_.configure(idle_timeouts(*config_));
         pools_.reconfigure(*config_);
