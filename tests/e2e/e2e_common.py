@@ -80,6 +80,41 @@ def watchdog(conn, seconds, what="the block"):
         raise AssertionError(f"{what} did not finish within {seconds} s")
 
 
+def start_thread(results, name, work):
+    """Runs work() on a new thread; what it returns, or the exception it raises, lands in
+    results[name]."""
+    def run():
+        try:
+            results[name] = work()
+        except Exception as e:  # the caller checks it
+            results[name] = e
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def cancel_repeatedly(conn, interval=0.3, limit=15.0):
+    """Cancels conn's running query every `interval` seconds, from a thread, until the
+    returned stop() is called (or `limit` passes): a cancel that arrives before the query has
+    reached its server cancels nothing, so one cancel after a fixed delay is a guess under
+    load. stop() waits for the thread."""
+    done = threading.Event()
+
+    def run():
+        deadline = time.monotonic() + limit
+        while not done.wait(interval) and time.monotonic() < deadline:
+            conn.cancel()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+
+    def stop():
+        done.set()
+        thread.join()
+    return stop
+
+
 def read_error_response(sock, timeout=5.0):
     """Reads one backend message and returns its fields if it is an ErrorResponse."""
     sock.settimeout(timeout)

@@ -27,7 +27,7 @@ import unittest
 import psycopg
 
 import e2e_common
-from e2e_common import wait_until
+from e2e_common import start_thread, wait_until
 
 from pgcluster import Cluster
 from pgfront_process import PgFront, free_port
@@ -101,20 +101,6 @@ auth:
 {auth}
 log: {{level: debug}}
 """
-
-
-def start_thread(results, name, work):
-    """Runs work() on a new thread; what it returns, or the exception it raises, lands in
-    results[name]."""
-    def run():
-        try:
-            results[name] = work()
-        except Exception as e:  # the caller checks it
-            results[name] = e
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
 
 
 def connect(port, user="app", password="apppass", dbname="appdb", **kw):
@@ -865,8 +851,8 @@ class Limits(unittest.TestCase):
 
     def test_13b_with_two_workers_every_cancel_reaches_its_query(self):
         # Each worker accepts on its own (SO_REUSEPORT), so a cancel request often lands on a
-        # worker other than its session's, which it then asks for the server in use; 12
-        # cancels all landing on their session's own worker has odds of 1 in 4,096.
+        # worker other than its session's, which it then asks for the server in use; 12 or more
+        # cancels all landing on their session's own worker has odds of 1 in 4,096 or less.
         port = free_port()
         yaml = proxy_yaml(port).replace("client_login_timeout: 10s}", "client_login_timeout: 10s, workers: 2}")
         self.assertIn("workers: 2}", yaml)
@@ -875,19 +861,18 @@ class Limits(unittest.TestCase):
         self.proxy.wait_listening(port, timeout=10)
         for _ in range(12):
             with connect(port) as conn:
-                timer = threading.Timer(0.3, conn.cancel)
-                timer.start()
+                stop = e2e_common.cancel_repeatedly(conn)
                 started = time.monotonic()
                 try:
                     with self.assertRaises(psycopg.errors.QueryCanceled):
                         conn.execute("SELECT pg_sleep(20)")
                 finally:
-                    timer.join()
+                    stop()
                 self.assertLess(time.monotonic() - started, 5)
                 self.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
         arrivals = re.findall(r"cancel request for session id=\d+ of worker (\d) arrived at worker (\d)",
                               self.proxy.log_text())
-        self.assertEqual(len(arrivals), 12)
+        self.assertGreaterEqual(len(arrivals), 12)  # a cancel may have come before its query
         self.assertTrue(any(owner != at for owner, at in arrivals), arrivals)
 
     def test_14_a_login_while_every_server_is_busy_is_welcomed_at_once(self):

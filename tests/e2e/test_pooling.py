@@ -104,14 +104,13 @@ def assert_no_dirty_server(test, connect, client_tag, clients):
 
 
 def assert_cancel_reaches_the_query(test, conn):
-    timer = threading.Timer(0.5, conn.cancel)
-    timer.start()
+    stop = e2e_common.cancel_repeatedly(conn)
     started = time.monotonic()
     try:
         with test.assertRaises(psycopg.errors.QueryCanceled):
             conn.execute("SELECT pg_sleep(20)")
     finally:
-        timer.join()
+        stop()
     test.assertLess(time.monotonic() - started, 10)
     test.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
 

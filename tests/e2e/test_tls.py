@@ -16,7 +16,6 @@ import ssl
 import struct
 import subprocess
 import tempfile
-import threading
 import time
 import unittest
 
@@ -236,10 +235,13 @@ class ClientLeg(unittest.TestCase):
                 self.assertTrue(conn.pgconn.ssl_in_use)
                 self.assertFalse(server_leg_encrypted(conn))  # pgfront terminated it
                 # Cancel (libpq 15 sends it in plain text) finds the key pgfront read in clear.
-                threading.Timer(0.5, conn.cancel).start()
+                stop = e2e_common.cancel_repeatedly(conn)
                 started = time.monotonic()
-                with self.assertRaises(psycopg.errors.QueryCanceled):
-                    conn.execute("SELECT pg_sleep(20)")
+                try:
+                    with self.assertRaises(psycopg.errors.QueryCanceled):
+                        conn.execute("SELECT pg_sleep(20)")
+                finally:
+                    stop()
                 self.assertLess(time.monotonic() - started, 10)
             self.assertEqual(presented_serial(proxy.port), PGFRONT_CERT.serial)
 
@@ -260,9 +262,12 @@ class ClientLeg(unittest.TestCase):
             f.write('"app" "apppass"\n')
         with pgfront(client_tls(), auth=f'{{type: trust, auth_file: "{userlist}"}}') as proxy:
             with connect(proxy.port, sslmode="require") as conn:  # libpq 15: plain-text cancel
-                threading.Timer(0.5, conn.cancel).start()
-                with self.assertRaises(psycopg.errors.QueryCanceled):
-                    conn.execute("SELECT pg_sleep(20)")
+                stop = e2e_common.cancel_repeatedly(conn)
+                try:
+                    with self.assertRaises(psycopg.errors.QueryCanceled):
+                        conn.execute("SELECT pg_sleep(20)")
+                finally:
+                    stop()
             # Newer libpq (17) sends SSLRequest first and the CancelRequest inside TLS.
             with tls_socket(proxy.port) as session:
                 session.sendall(startup_message("app", "appdb"))
