@@ -49,23 +49,29 @@ asio::awaitable<PasswordLookup> AuthLookup::find(const std::string& user, const 
     const auto now = std::chrono::steady_clock::now();
     if (auto it = cache_.find(user); it != cache_.end() && it->second.expires > now)
         co_return found(it->second.password);
-    if (auto it = in_flight_.find(user); it != in_flight_.end()) {
+    // Without auth_dbname each lookup asks in the client's database, which may answer
+    // otherwise (or fail): only logins to the same database share a lookup.
+    std::string flight_key = user;
+    if (worker_.config().auth.auth_dbname.empty()) (flight_key += '\0') += database;
+    if (auto it = in_flight_.find(flight_key); it != in_flight_.end()) {
         const auto flight = it->second;
         co_await flight->answered.async_wait(nothrow);
         if (flight->answer) co_return *flight->answer;
         co_return failed("auth_query: the lookup this login waited for ended without an answer");
     }
     const auto clears = clears_;
-    auto found = co_await lead(user, database);
+    auto found = co_await lead(flight_key, user, database);
     if (!found.error && clears == clears_)
         cache_[user] = Cached{found.password, now + worker_.config().auth.auth_cache_ttl};
     co_return found;
 }
 
-// The lookup that the logins for `user` arriving meanwhile wait for.
-asio::awaitable<PasswordLookup> AuthLookup::lead(const std::string& user, const std::string& database) {
+// The lookup that the logins for `user` (and, without auth_dbname, the same database)
+// arriving meanwhile wait for.
+asio::awaitable<PasswordLookup> AuthLookup::lead(std::string flight_key, const std::string& user,
+                                                 const std::string& database) {
     const auto flight = std::make_shared<Flight>(worker_.context().get_executor());
-    in_flight_[user] = flight;
+    in_flight_[flight_key] = flight;
     if (running_ < max_concurrent_lookups) {
         ++running_;
     } else {
@@ -80,7 +86,7 @@ asio::awaitable<PasswordLookup> AuthLookup::lead(const std::string& user, const 
     }
     end_turn();
     // A clear() meanwhile may have let a newer lookup for this user begin: that one stays.
-    if (auto it = in_flight_.find(user); it != in_flight_.end() && it->second == flight) in_flight_.erase(it);
+    if (auto it = in_flight_.find(flight_key); it != in_flight_.end() && it->second == flight) in_flight_.erase(it);
     flight->answer = answer;
     flight->answered.cancel();
     co_return answer;

@@ -41,7 +41,8 @@ public:
 
 private:
     struct Flight;
-    boost::asio::awaitable<PasswordLookup> lead(const std::string& user, const std::string& database);
+    boost::asio::awaitable<PasswordLookup> lead(std::string flight_key, const std::string& user,
+                                                const std::string& database);
     void end_turn();
     boost::asio::awaitable<PasswordLookup> query(const std::string& user, const std::string& database);
 
@@ -52,7 +53,7 @@ private:
     Worker& worker_;
     std::map<std::string, Cached, std::less<>> cache_;
     std::uint64_t clears_ = 0;  // a lookup that began before a clear() does not refill the cache
-    std::map<std::string, std::shared_ptr<Flight>, std::less<>> in_flight_;  // by user
+    std::map<std::string, std::shared_ptr<Flight>, std::less<>> in_flight_;  // by user (and database)
     int running_ = 0;
     std::deque<std::shared_ptr<Flight>> turns_;  // lookups waiting for one of the running ones to end
 };
