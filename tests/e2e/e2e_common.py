@@ -115,6 +115,21 @@ def cancel_repeatedly(conn, interval=0.3, limit=15.0):
     return stop
 
 
+def assert_query_cancelled(test, conn, within=10.0):
+    """A client cancel of conn's long query (sent until it lands, see cancel_repeatedly) ends
+    it with QueryCanceled within `within` seconds, and the connection serves on."""
+    import psycopg  # here: the harness imports this module without it
+    stop = cancel_repeatedly(conn)
+    started = time.monotonic()
+    try:
+        with test.assertRaises(psycopg.errors.QueryCanceled):
+            conn.execute("SELECT pg_sleep(20)")
+    finally:
+        stop()
+    test.assertLess(time.monotonic() - started, within)
+    test.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
+
+
 def read_error_response(sock, timeout=5.0):
     """Reads one backend message and returns its fields if it is an ErrorResponse."""
     sock.settimeout(timeout)
