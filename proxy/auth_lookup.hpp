@@ -1,8 +1,9 @@
 // Where a pooled client's password comes from: the auth file, else auth_query run on the
 // current primary as auth_user, with answers (found or not) cached for auth_cache_ttl.
 // One per worker. A lookup logs in to the primary as auth_user, so a storm of logins must not
-// become a storm of server connections: logins for a user whose lookup is under way wait for
-// its answer, and at most max_concurrent_lookups run at once (the rest wait in line).
+// become a storm of server connections: logins for a user whose lookup is under way (to the
+// same database, without auth_dbname) wait for its answer, and at most max_concurrent_lookups
+// run at once (the rest wait in line).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

@@ -105,17 +105,25 @@ def counted_auth_query():
         CLUSTER.sql(None, "DROP TABLE IF EXISTS pgbouncer.auth_calls", dbname="appdb")
 
 
-def auth_query_proxy(port, auth_query, auth_cache_ttl, client_login_timeout="60s"):
-    """A pgfront of its own (not started) whose passwords come from auth_query alone."""
+def auth_query_yaml(port, replica_port, auth_query, auth_cache_ttl, client_login_timeout="60s", pool_size=4,
+                    listen_extra=""):
+    """The configuration of a pgfront of its own whose passwords come from auth_query alone
+    (the file holds only auth_user's)."""
     userlist = os.path.join(WORKDIR.name, "userlist.txt")
-    return PgFront(e2e_common.pgfront_binary(), CLUSTER.pgfront_cluster_yaml() + f"""
+    return CLUSTER.pgfront_cluster_yaml() + f"""
 health: {{interval: 200ms, failover_interval: 50ms, timeout: 500ms}}
-listen: {{primary: "127.0.0.1:{port}", replica: "127.0.0.1:{free_port()}", client_login_timeout: {client_login_timeout}}}
-pool: {{mode: transaction, default_pool_size: 4, query_wait_timeout: 60s}}
+listen: {{primary: "127.0.0.1:{port}", replica: "127.0.0.1:{replica_port}", client_login_timeout: {client_login_timeout}{listen_extra}}}
+pool: {{mode: transaction, default_pool_size: {pool_size}, query_wait_timeout: 60s}}
 auth: {{type: scram-sha-256, auth_file: "{userlist}", auth_user: pgbouncer, auth_cache_ttl: {auth_cache_ttl},
         auth_query: "{auth_query}"}}
 log: {{level: info}}
-""")
+"""
+
+
+def auth_query_proxy(port, auth_query, auth_cache_ttl, client_login_timeout="60s"):
+    """A pgfront of its own (not started) with auth_query_yaml()'s configuration."""
+    return PgFront(e2e_common.pgfront_binary(),
+                   auth_query_yaml(port, free_port(), auth_query, auth_cache_ttl, client_login_timeout))
 
 
 def wait_for_primary(proxy):
@@ -553,20 +561,13 @@ log: {{level: info}}
         # by glibc (MALLOC_PERTURB_, set for every pgfront of the e2e suite): it crashed or
         # sent garbage as its query (seen once in CI as "auth_query failed: syntax error at or
         # near "|"" and a refused login).
-        port = free_port()
-        userlist = os.path.join(WORKDIR.name, "userlist.txt")
+        port, replica_port = free_port(), free_port()
 
         def config(reload_number):
-            return CLUSTER.pgfront_cluster_yaml() + f"""
-health: {{interval: 200ms, failover_interval: 50ms, timeout: 500ms}}
-listen: {{primary: "127.0.0.1:{port}", replica: "127.0.0.1:{replica_port}", client_login_timeout: 10s}}
-pool: {{mode: transaction, default_pool_size: 2}}
-auth: {{type: scram-sha-256, auth_file: "{userlist}", auth_user: pgbouncer, auth_cache_ttl: 0s,
-        auth_query: "SELECT usename, passwd FROM pgbouncer.get_auth($1) /* reload {reload_number} */"}}
-log: {{level: info}}
-"""
+            return auth_query_yaml(port, replica_port,
+                                   f"SELECT usename, passwd FROM pgbouncer.get_auth($1) /* reload {reload_number} */",
+                                   "0s", client_login_timeout="10s", pool_size=2)
 
-        replica_port = free_port()
         proxy = PgFront(e2e_common.pgfront_binary(), config(0))
         stop = threading.Event()
         logins = []
@@ -628,20 +629,12 @@ log: {{level: info}}
         real = CLUSTER.primary().pg_port
         gate = StallGate(real)
         port, replica_port = free_port(), free_port()
-        userlist = os.path.join(WORKDIR.name, "userlist.txt")
         old_query = "SELECT usename, passwd FROM pgbouncer.get_auth($1)"
         new_query = old_query + " WHERE false"  # nobody: every login is refused
 
         def config(auth_query):
-            yaml = CLUSTER.pgfront_cluster_yaml() + f"""
-health: {{interval: 200ms, failover_interval: 50ms, timeout: 500ms}}
-listen: {{primary: "127.0.0.1:{port}", replica: "127.0.0.1:{replica_port}", client_login_timeout: 10s,
-          server_connect_timeout: 5s}}
-pool: {{mode: transaction, default_pool_size: 2}}
-auth: {{type: scram-sha-256, auth_file: "{userlist}", auth_user: pgbouncer, auth_cache_ttl: 60s,
-        auth_query: "{auth_query}"}}
-log: {{level: info}}
-"""
+            yaml = auth_query_yaml(port, replica_port, auth_query, "60s", client_login_timeout="10s", pool_size=2,
+                                   listen_extra=", server_connect_timeout: 5s")
             return yaml.replace(f"port: {real},", f"port: {gate.port},")
 
         self.assertIn(f"port: {gate.port},", config(old_query))
