@@ -15,6 +15,7 @@
 
 #include "auth/scram_keys.hpp"
 #include "net/guarded_deadline.hpp"
+#include "pool/connection_quota.hpp"
 #include "pool/frame_buffer.hpp"
 #include "pool/parameter_set_cache.hpp"
 #include "pool/server_pool.hpp"
@@ -114,6 +115,7 @@ private:
     tls::SocketStream client_;
     std::shared_ptr<const tls::TlsContexts> tls_;  // taken at accept: a reload does not change it
     std::unique_ptr<net::GuardedDeadline> login_timer_;  // until the login is done
+    std::optional<pool::QuotaTokens> client_slot_;        // this client's share of max_client_conn
     ListenerRole role_;
     std::uint64_t id_;
     std::string peer_;

@@ -126,10 +126,13 @@ asio::awaitable<bool> PooledSession::read_startup() {
         }
         wanted_reported_ = worker_.parameter_sets().intern(std::move(settings.wanted.reported));
         wanted_other_ = std::move(settings.wanted.other);
-        // Across every worker, as PgBouncer's limit holds for the whole process.
-        std::size_t clients = 0;
-        for (const auto& worker : worker_.services().workers) clients += worker->session_count();
-        if (clients > static_cast<std::size_t>(worker_.config().pool.max_client_conn)) {
+        // Across every worker, as PgBouncer's limit holds for the whole process. A share is
+        // taken atomically, so logins racing on two workers cannot both take the last one,
+        // and a refused client holds none while it is told.
+        const auto& client_slots = worker_.services().client_slots;
+        client_slots->set_limit(worker_.config().pool.max_client_conn);
+        client_slot_ = pool::QuotaTokens::take(client_slots, nullptr);
+        if (!client_slot_) {
             co_await fail(sqlstate::too_many_connections, "no more connections allowed (max_client_conn)");
             co_return false;
         }

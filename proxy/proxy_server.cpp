@@ -26,6 +26,7 @@ struct ProxyServer::Impl final : ProxyControl {
     std::atomic<std::uint64_t> next_session_id{1};
     std::vector<std::uint8_t> mock_key = std::vector<std::uint8_t>(32);
     pool::QuotaTable quotas;
+    std::shared_ptr<pool::ConnectionQuota> client_slots = std::make_shared<pool::ConnectionQuota>();
     ReadOnlyReporter report_read_only;
     std::vector<std::unique_ptr<Worker>> workers;
     DaemonHooks hooks;
@@ -139,7 +140,7 @@ ProxyServer::ProxyServer(std::shared_ptr<const conf::Config> config, int workers
         impl_->workers.push_back(std::make_unique<Worker>(
             i, config,
             WorkerServices{impl_->cancels, impl_->report_read_only, impl_->next_session_id, impl_->mock_key,
-                           impl_->quotas, impl_->workers, *impl_}));
+                           impl_->quotas, impl_->client_slots, impl_->workers, *impl_}));
 }
 
 ProxyServer::~ProxyServer() { stop(); }

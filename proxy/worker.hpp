@@ -60,6 +60,8 @@ struct WorkerServices {
     const std::vector<std::uint8_t>& mock_key;
     // max_db_connections / max_user_connections hold across workers.
     pool::QuotaTable& quotas;
+    // max_client_conn holds across workers: a pooled client takes its share when it logs in.
+    std::shared_ptr<pool::ConnectionQuota> client_slots;
     // Every worker of the process, by index (a cancel may reach a session of another worker).
     const std::vector<std::unique_ptr<Worker>>& workers;
     // What operators can ask of the whole proxy (the admin console uses it).

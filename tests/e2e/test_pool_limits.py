@@ -677,6 +677,46 @@ class Limits(unittest.TestCase):
         finally:
             for conn in kept:
                 conn.close()
+        # 16 logins at once, spread over both workers: exactly the limit gets in. A refused
+        # login holds no share of the limit while it is told, and connections that have not
+        # sent a startup packet yet (a TCP health check, a slow client) are not clients yet:
+        # neither costs a client its place.
+        wait_until(lambda: self._logs_in(port), 10, what="the limit free again")
+        silent = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(6)]
+        try:
+            outcomes = self._login_burst(port, 16)
+        finally:
+            for sock in silent:
+                sock.close()
+        self.assertEqual(sum(1 for o in outcomes if o == "in"), 3, outcomes)
+        self.assertTrue(all(o == "in" or "no more connections allowed (max_client_conn)" in o for o in outcomes),
+                        outcomes)
+
+    @staticmethod
+    def _login_burst(port, count):
+        """Logs `count` clients in at the same moment; each holds its connection until all have
+        tried. Returns "in" or the error text per client."""
+        start, tried = threading.Barrier(count), threading.Barrier(count)
+
+        def login():
+            conn = None
+            try:
+                start.wait(timeout=30)
+                conn = connect(port)
+                conn.execute("SELECT 1")
+                return "in"
+            except psycopg.OperationalError as e:
+                return str(e)
+            finally:
+                tried.wait(timeout=30)
+                if conn is not None:
+                    conn.close()
+
+        results = {}
+        threads = [start_thread(results, i, login) for i in range(count)]
+        for thread in threads:
+            thread.join(timeout=60)
+        return [results.get(i, "no outcome") for i in range(count)]
 
     @staticmethod
     def _logs_in(port):
