@@ -128,7 +128,9 @@ asio::awaitable<bool> PooledSession::read_startup() {
         wanted_other_ = std::move(settings.wanted.other);
         // Across every worker, as PgBouncer's limit holds for the whole process. A share is
         // taken atomically, so logins racing on two workers cannot both take the last one,
-        // and a refused client holds none while it is told.
+        // and a refused client holds none while it is told. The admin console is exempt, as
+        // in PgBouncer: an operator must get in to see why the proxy is full.
+        if (is_console_database(database_)) co_return true;
         const auto& client_slots = worker_.services().client_slots;
         client_slots->set_limit(worker_.config().pool.max_client_conn);
         client_slot_ = pool::QuotaTokens::take(client_slots, nullptr);

@@ -655,6 +655,8 @@ class Limits(unittest.TestCase):
         # clients): the limit still counts every client of the process, as PgBouncer's does.
         port = free_port()
         yaml = proxy_yaml(port, pool="  max_client_conn: 3").replace("  max_client_conn: 3000\n", "")
+        yaml = yaml.replace("\nadmin: {listen: ", "\nadmin: {admin_users: [app], listen: ")
+        self.assertIn("admin_users: [app]", yaml)
         yaml = yaml.replace("client_login_timeout: 10s}", "client_login_timeout: 10s, workers: 2}")
         self.assertIn("workers: 2}", yaml)
         self.proxy = PgFront(e2e_common.pgfront_binary(), yaml)
@@ -672,6 +674,11 @@ class Limits(unittest.TestCase):
             self.assertTrue(all("no more connections allowed (max_client_conn)" in r for r in refused), refused)
             for conn in kept:
                 self.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
+            # The admin console is exempt (PgBouncer's "dont limit admin db"): an operator
+            # gets in to see why the proxy is full.
+            with connect(port, user="app", dbname="pgbouncer") as console:
+                clients = console.execute("SHOW CLIENTS").fetchall()
+                self.assertGreaterEqual(len(clients), 3, clients)
             kept.pop().close()
             wait_until(lambda: self._logs_in(port), 10, what="a client let in once another left")
         finally:
