@@ -176,6 +176,17 @@ StartupSettings startup_settings(const std::vector<std::pair<std::string_view, s
     return result;
 }
 
+Parameters session_start_values(const Parameters& at_login, const Parameters& startup_reported,
+                                const Parameters& server_now) {
+    Parameters start;
+    for (const auto& [name, value] : server_now) {
+        if (synced_reported_name(name) != name) continue;
+        const auto fresh = value_of(at_login, name);
+        set_value(start, name, value_of(startup_reported, name) || !fresh ? value : *fresh);
+    }
+    return start;
+}
+
 std::string sync_statements(const Parameters& wanted_reported, const Parameters& wanted_other,
                             const Parameters& server_reported, const Parameters& server_other) {
     std::string sql;

@@ -45,6 +45,15 @@ StartupSettings startup_settings(const std::vector<std::pair<std::string_view, s
 // as given (printable ASCII, shorter than NAMEDATALEN), is known without asking.
 std::optional<Parameters> welcome_parameters(const Parameters& server, const Parameters& wanted_reported);
 
+// What a client that logged in on a server of its own starts its session with, once its
+// startup settings were applied there (`server_now`): for the settings it gave, the server's
+// values (in the server's spelling: "utc" comes back "UTC"); for every other setting it may
+// SET, the value a new session gets (`at_login`, what the pool's servers reported at their
+// login), not what an earlier client of this server left behind. Only the settings a
+// session may SET are returned (synced_reported_name).
+Parameters session_start_values(const Parameters& at_login, const Parameters& startup_reported,
+                                const Parameters& server_now);
+
 // The statements (one simple query) that turn the server's values into `wanted`: SET for
 // every difference, RESET for an `other` setting the server has and the client doesn't. ""
 // when nothing differs.

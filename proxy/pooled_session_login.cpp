@@ -293,6 +293,14 @@ asio::awaitable<bool> PooledSession::welcome() {
     auto parameters = welcome_from_pool();
     if (!parameters) {
         if (!co_await acquire_server()) co_return false;
+        // The server may come from another client, whose SETs are still in place (transaction
+        // mode resets nothing between clients): what this client did not ask for in its
+        // startup packet starts as in a new session.
+        if (const auto& at_login = pool_.pool->server_parameters()) {
+            wanted_reported_ = worker_.parameter_sets().intern(pool::session_start_values(
+                *at_login, wanted_reported_ ? *wanted_reported_ : pool::Parameters{}, server_->parameters()));
+            if (!parameters_in_sync() && !co_await sync_parameters()) co_return false;
+        }
         parameters = server_->parameters();
         if (mode_ != conf::PoolMode::session) co_await release_server();
     }

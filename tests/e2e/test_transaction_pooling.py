@@ -780,6 +780,39 @@ log: {{level: info}}
                 proxy.close()
 
 
+    def test_19_a_login_on_a_server_of_its_own_does_not_inherit_the_last_clients_settings(self):
+        # A startup setting PostgreSQL does not report (JDBC's extra_float_digits) makes the
+        # login take a server. That server may come straight from a client that SET things and
+        # left (transaction mode resets nothing between clients): the new client must start
+        # from a new session's values, not from what was left behind.
+        settings = ("SELECT current_setting('TimeZone'), current_setting('DateStyle'),"
+                    " current_setting('application_name'), current_setting('default_transaction_read_only'),"
+                    " pg_backend_pid()")
+        with connect() as plain:
+            fresh = plain.execute(settings).fetchone()[:4]
+        self.assertNotIn("Asia/Tokyo", fresh)
+        blockers = [connect() for _ in range(POOL_SIZE - 1)]
+        try:
+            for b in blockers:  # every server but one is held: the next two clients share it
+                b.execute("BEGIN")
+                b.execute("SELECT 1")
+            with connect() as earlier:
+                for statement in ("SET TimeZone = 'Asia/Tokyo'", "SET DateStyle = 'German'",
+                                  "SET application_name = 'earlier'", "SET default_transaction_read_only = on"):
+                    earlier.execute(statement)
+                left_on = earlier.execute("SELECT pg_backend_pid()").fetchone()[0]
+            with connect(options="-c extra_float_digits=2") as later:
+                *values, pid = later.execute(settings).fetchone()
+                self.assertEqual(pid, left_on, "another server: the test proved nothing")
+                self.assertEqual(tuple(values), fresh)
+                self.assertEqual(later.pgconn.parameter_status(b"TimeZone").decode(), fresh[0])
+                self.assertEqual(later.pgconn.parameter_status(b"default_transaction_read_only"), b"off")
+                self.assertEqual(later.execute("SHOW extra_float_digits").fetchone()[0], "2")
+        finally:
+            for b in blockers:
+                b.close()
+
+
 class Metrics(unittest.TestCase):
     def test_metrics_parse_and_counters_move_with_traffic(self):
         def scrape():

@@ -60,6 +60,35 @@ TEST_CASE("values are quoted so that no value can end the literal") {
     CHECK(sync_statements(wanted, {}) == "SET application_name = E'it''s a \\\\ test';");
 }
 
+TEST_CASE("a login on a server of its own starts from a new session's values, not the last client's") {
+    const Parameters at_login = {{"application_name", ""},   {"DateStyle", "ISO, MDY"},
+                                 {"TimeZone", "Etc/UTC"},    {"default_transaction_read_only", "off"},
+                                 {"server_version", "15.8"}, {"client_encoding", "UTF8"}};
+    // An earlier client SET these on the server; this client's startup packet gave TimeZone.
+    const Parameters server_now = {{"application_name", "earlier"}, {"DateStyle", "German, DMY"},
+                                   {"TimeZone", "UTC"},             {"default_transaction_read_only", "on"},
+                                   {"server_version", "15.8"},      {"client_encoding", "UTF8"}};
+    const auto start = session_start_values(at_login, {{"TimeZone", "utc"}}, server_now);
+    CHECK(start == Parameters{{"application_name", ""},
+                              {"DateStyle", "ISO, MDY"},
+                              {"TimeZone", "UTC"},  // the client's setting, as the server spells it
+                              {"default_transaction_read_only", "off"},
+                              {"client_encoding", "UTF8"}});
+    SUBCASE("the startup setting wins over the login value even when they are equal") {
+        CHECK(value_of(session_start_values(at_login, {{"DateStyle", "German"}}, server_now), "DateStyle") ==
+              "German, DMY");
+    }
+    SUBCASE("a setting the pool's logins never reported keeps the server's value") {
+        const auto started = session_start_values({}, {}, server_now);
+        CHECK(value_of(started, "DateStyle") == "German, DMY");
+        CHECK_FALSE(value_of(started, "server_version"));
+    }
+    SUBCASE("with nothing left behind, nothing changes") {
+        for (const auto& [name, value] : session_start_values(at_login, {}, at_login))
+            CHECK(value_of(at_login, name) == value);
+    }
+}
+
 TEST_CASE("a login is welcomed from the pool's server values when the client's settings need no server") {
     const Parameters server = {{"application_name", ""},      {"client_encoding", "UTF8"},
                                {"DateStyle", "ISO, MDY"},     {"server_version", "15.8"},
