@@ -107,7 +107,7 @@ asio::awaitable<bool> PooledSession::read_startup() {
         std::vector<std::pair<std::string_view, std::string_view>> requested;
         for (const auto parameter : startup->parameters()) requested.emplace_back(parameter.name, parameter.value);
         auto settings = pool::startup_settings(requested);
-        if (startup->minor() > 0) {
+        if (protocol::needs_protocol_negotiation(*startup)) {  // a newer minor, or _pq_. options
             protocol::write_negotiate_protocol_version(out_, *startup, 0);
             if (!co_await send(out_)) co_return false;
         }

@@ -756,15 +756,22 @@ class Limits(unittest.TestCase):
                 a.close()
                 b.close()
 
-    def test_09_protocol_3_2_gets_negotiate_protocol_version_and_works(self):
+    def test_09_a_newer_minor_or_a_pq_option_gets_negotiate_protocol_version_and_works(self):
         port = self.start()
-        c = RawClient(port)
-        self.assertIsNone(c.login("trustee", version=(3 << 16) | 2, options=[("_pq_.pgfront_test", "on")]))
-        self.assertEqual(c.negotiate, (0, ["_pq_.pgfront_test"]))
-        rows, error = c.query("SELECT 40 + 2")
-        self.assertIsNone(error)
-        self.assertEqual(rows, [["42"]])
-        c.close()
+        # As PostgreSQL 15: a newer minor version, or any _pq_. option even at 3.0, is answered
+        # with NegotiateProtocolVersion naming the options not taken; without either, nothing.
+        for version, options, negotiate in (((3 << 16) | 2, [("_pq_.pgfront_test", "on")], (0, ["_pq_.pgfront_test"])),
+                                            (3 << 16, [("_pq_.pgfront_test", "on")], (0, ["_pq_.pgfront_test"])),
+                                            ((3 << 16) | 2, [], (0, [])),
+                                            (3 << 16, [], None)):
+            with self.subTest(minor=version & 0xFFFF, options=options):
+                c = RawClient(port)
+                self.assertIsNone(c.login("trustee", version=version, options=options))
+                self.assertEqual(c.negotiate, negotiate)
+                rows, error = c.query("SELECT 40 + 2")
+                self.assertIsNone(error)
+                self.assertEqual(rows, [["42"]])
+                c.close()
 
     def test_10_min_pool_size_keeps_servers_warm_and_a_reload_raises_it(self):
         port = self.start(pool="  default_pool_size: 6\n  databases: {appdb: {min_pool_size: 3}}")
