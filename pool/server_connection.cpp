@@ -53,7 +53,7 @@ ServerConnection::ServerConnection(asio::any_io_executor executor, ServerId id, 
                                    conf::Endpoint endpoint)
     : id_(id), node_(std::move(node)), endpoint_(std::move(endpoint)), socket_(executor) {
     // pgfront reads a server right after sending it a request, before it can have answered.
-    socket_.set_draining_reads(true);
+    socket_.set_draining_reads(net::Draining::reply_end);
 }
 
 void ServerConnection::close() {

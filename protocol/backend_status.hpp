@@ -19,6 +19,17 @@ struct ReadyForQuery {
     static std::optional<ReadyForQuery> parse(Bytes payload);  // exactly one of I, T, E
 };
 
+// Whether `data` ends with a whole ReadyForQuery, the last message of every reply. Only the
+// last six bytes are looked at, so the end of a longer message may look alike: a hint for a
+// reader that does not follow message boundaries (net/draining_buffer.hpp), not a parse.
+inline bool ends_with_ready_for_query(Bytes data) {
+    if (data.size() < 6) return false;
+    const auto tail = data.last(6);
+    const auto status = static_cast<char>(tail[5]);
+    return static_cast<char>(tail[0]) == 'Z' && load_u32(tail.data() + 1) == 5 &&
+           (status == 'I' || status == 'T' || status == 'E');
+}
+
 struct ParameterStatus {
     std::string_view name;
     std::string_view value;

@@ -71,7 +71,7 @@ PooledSession::PooledSession(Worker& worker, tcp::socket client, ListenerRole ro
     // A client's next request comes after its answer, and pgfront reads the client right
     // after sending that: the at-once recv nearly always failed (0.9 per transaction with
     // pgbench -S).
-    client_.set_draining_reads(true);
+    client_.set_draining_reads(net::Draining::any_short_read);
 }
 
 PooledSession::~PooledSession() = default;

@@ -271,8 +271,8 @@ asio::awaitable<void> RelaySession::serve() {
     downstream_buffer_ = std::make_unique<std::byte[]>(relay_buffer_size);
     // Each side is read right after it was sent what it answers (a request, or its reply), so
     // a read that emptied the socket waits for readiness next (net/draining_buffer.hpp).
-    client_.set_draining_reads(true);
-    server_.set_draining_reads(true);
+    client_.set_draining_reads(net::Draining::any_short_read);
+    server_.set_draining_reads(net::Draining::reply_end);
     co_await (relay_client_to_server() && relay_server_to_client(!encrypted));
 }
 

@@ -56,8 +56,8 @@ class SocketStream {
                 if (tls_)
                     tls_->stream.async_read_some(b, std::forward<decltype(handler)>(handler));
                 else if constexpr (std::is_same_v<MutableBufferSequence, boost::asio::mutable_buffer>) {
-                    if (draining_reads_)
-                        read_plain(net::DrainingBuffer(b), std::forward<decltype(handler)>(handler));
+                    if (draining_ != net::Draining::off)
+                        read_plain(net::DrainingBuffer(b, draining_), std::forward<decltype(handler)>(handler));
                     else
                         read_plain(b, std::forward<decltype(handler)>(handler));
                 } else
@@ -68,11 +68,12 @@ class SocketStream {
 
     // After a plain read that left the socket empty, the next read waits for readiness
     // instead of trying at once (net/draining_buffer.hpp). Right where pgfront reads a peer
-    // just after sending it something the peer must answer first: a server after a request,
-    // a client after its answer (pooled and pass-through sessions). Off by default, as for
-    // the admin console, whose reads have no such rhythm.
-    void set_draining_reads(bool on) { draining_reads_ = on; }
-    bool draining_reads() const { return draining_reads_; }
+    // just after sending it something the peer must answer first: a server after a request
+    // (Draining::reply_end), a client after its answer (Draining::any_short_read), in pooled
+    // and pass-through sessions. Off by default, as for the admin console, whose reads have
+    // no such rhythm.
+    void set_draining_reads(net::Draining mode) { draining_ = mode; }
+    net::Draining draining_reads() const { return draining_; }
 
     template <typename ConstBufferSequence, typename Token>
     auto async_write_some(const ConstBufferSequence& buffers, Token&& token) {
@@ -129,7 +130,7 @@ class SocketStream {
 
     lowest_layer_type socket_;
     std::unique_ptr<Tls> tls_;
-    bool draining_reads_ = false;
+    net::Draining draining_ = net::Draining::off;
 };
 
 }  // namespace pgfront::tls

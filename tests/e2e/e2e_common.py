@@ -130,6 +130,38 @@ def assert_query_cancelled(test, conn, within=10.0):
     test.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
 
 
+def assert_terminated_backend_ends_its_client(test, proxy, connect, terminate, rounds=5, within=5.0):
+    """A backend terminated (pg_terminate_backend) in the middle of a query: its client gets
+    the server's FATAL and an error within `within` seconds, every one of `rounds` times.
+    The server's FATAL and its FIN come in together: a reader that took any short read for a
+    drained socket then waited for the rest of the reply for ever (net/draining_buffer.hpp).
+    That needs both to be in before pgfront looks, so pgfront (`proxy`, a PgFront) is
+    stopped (SIGSTOP) while the backend goes, and continued after. `connect()` gives a
+    psycopg connection through it, `terminate(pid)` ends that backend."""
+    import psycopg  # here: the harness imports this module without it
+    import signal
+    for _ in range(rounds):
+        conn = connect()
+        pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        results = {}
+        query = start_thread(results, "query", lambda: conn.execute("SELECT pg_sleep(30)"))
+        time.sleep(0.3)
+        started = time.monotonic()
+        os.kill(proxy.pid, signal.SIGSTOP)
+        try:
+            terminate(pid)
+            time.sleep(0.3)
+        finally:
+            os.kill(proxy.pid, signal.SIGCONT)
+        query.join(timeout=within)
+        # Left open when it hangs: closing would wait on the query; the proxy's stop ends it.
+        test.assertFalse(query.is_alive(), f"the client still waits {within} s after its backend was terminated")
+        test.assertIsInstance(results.get("query"), psycopg.OperationalError, results)
+        test.assertIn("terminating connection due to administrator command", str(results["query"]))
+        test.assertLess(time.monotonic() - started, within)
+        conn.close()
+
+
 def read_error_response(sock, timeout=5.0):
     """Reads one backend message and returns its fields if it is an ErrorResponse."""
     sock.settimeout(timeout)

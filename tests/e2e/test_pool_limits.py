@@ -921,6 +921,14 @@ class Limits(unittest.TestCase):
         self.assertGreaterEqual(len(arrivals), 12)  # a cancel may have come before its query
         self.assertTrue(any(owner != at for owner, at in arrivals), arrivals)
 
+    def test_13c_a_terminated_server_ends_its_client_at_once(self):
+        port = self.start(pool="  default_pool_size: 2")
+        e2e_common.assert_terminated_backend_ends_its_client(
+            self, self.proxy, lambda: connect(port),
+            lambda pid: CLUSTER.sql(CLUSTER.primary(), "SELECT pg_terminate_backend(%s)", (pid,), dbname="appdb"))
+        with connect(port) as conn:  # the pool serves on with a fresh server
+            self.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
+
     def test_14_a_login_while_every_server_is_busy_is_welcomed_at_once(self):
         # Transaction mode, one server, held inside a transaction. Once the pool has logged in
         # a server, a login needs no server of its own (as with PgBouncer): its first query

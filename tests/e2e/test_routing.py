@@ -195,6 +195,11 @@ class Routing(unittest.TestCase):
             with self.assertRaises(psycopg.errors.QueryCanceled):
                 conn.execute("SELECT pg_sleep(20)")
 
+    def test_07b_a_terminated_backend_ends_its_client_at_once(self):
+        e2e_common.assert_terminated_backend_ends_its_client(
+            self, PROXY, lambda: connect(PRIMARY_PORT),
+            lambda pid: CLUSTER.sql(CLUSTER.primary(), "SELECT pg_terminate_backend(%s)", (pid,), dbname="appdb"))
+
     def test_08_admin_api_and_proxyctl_show_the_topology(self):
         primary = CLUSTER.primary()
         admin = f"http://127.0.0.1:{ADMIN_PORT}"

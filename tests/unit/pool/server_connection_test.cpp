@@ -13,6 +13,6 @@ TEST_CASE("a server connection reads its server with draining reads") {
     // (net/draining_buffer.hpp). A SocketStream tries at once unless told otherwise.
     boost::asio::io_context io;
     ServerConnection server(io.get_executor(), 1, "node1", {"127.0.0.1", 5432});
-    CHECK(server.socket().draining_reads());
-    CHECK_FALSE(pgfront::tls::SocketStream(io.get_executor()).draining_reads());
+    CHECK(server.socket().draining_reads() == pgfront::net::Draining::reply_end);
+    CHECK(pgfront::tls::SocketStream(io.get_executor()).draining_reads() == pgfront::net::Draining::off);
 }

@@ -25,6 +25,18 @@ TEST_CASE("ReadyForQuery") {
     CHECK_FALSE(ReadyForQuery::parse(hex("49 49")));
 }
 
+TEST_CASE("a reply's end: bytes that end with a whole ReadyForQuery") {
+    CHECK(ends_with_ready_for_query(hex("5a 00 00 00 05 49")));
+    CHECK(ends_with_ready_for_query(hex("43 00 00 00 0d 53 45 4c 45 43 54 20 31 00 5a 00 00 00 05 54")));
+    CHECK(ends_with_ready_for_query(hex("00 5a 00 00 00 05 45")));
+    CHECK_FALSE(ends_with_ready_for_query(hex("5a 00 00 00 05")));         // status still to come
+    CHECK_FALSE(ends_with_ready_for_query(hex("5a 00 00 00 05 58")));      // no such status
+    CHECK_FALSE(ends_with_ready_for_query(hex("5a 00 00 00 06 49")));      // another length
+    CHECK_FALSE(ends_with_ready_for_query(hex("5a 00 00 00 05 49 00")));   // something after it
+    CHECK_FALSE(ends_with_ready_for_query(hex("45 00 00 00 05 49")));      // another message
+    CHECK_FALSE(ends_with_ready_for_query(hex("")));
+}
+
 TEST_CASE("ParameterStatus") {
     ByteBuffer out;
     write_parameter_status(out, "server_version", "15.6");

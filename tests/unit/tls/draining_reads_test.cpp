@@ -22,10 +22,12 @@ using asio::ip::tcp;
 
 namespace {
 
+using pgfront::net::Draining;
+
 struct Connection : pgfront::tls::test::LoopbackStream {
     std::array<char, 64> area{};
 
-    Connection() { stream.set_draining_reads(true); }
+    explicit Connection(Draining mode = Draining::any_short_read) { stream.set_draining_reads(mode); }
 
     struct Read {
         boost::system::error_code ec;
@@ -105,6 +107,53 @@ TEST_CASE("end of file after a short read is reported") {
     auto second = c.read(64, [&] { c.peer.shutdown(tcp::socket::shutdown_send); });
     REQUIRE(second);
     CHECK(second->ec == asio::error::eof);
+}
+
+TEST_CASE("a server's end of file that arrived with its last words is reported") {
+    // A server that dies sends its last words (a FATAL ErrorResponse, a crash WARNING) and its
+    // FIN back to back: both are in before the event loop looks, under one readiness edge.
+    // Counting any short read as drained, the next read would wait for an edge that never
+    // comes; server reads count only a short read that ends a reply.
+    Connection c(Draining::reply_end);
+    // The read waits for readiness before both arrive, as a session waits for a reply.
+    auto first = c.read(64, [&] {
+        asio::write(c.peer, asio::buffer(std::string("last words")));
+        c.peer.shutdown(tcp::socket::shutdown_send);
+    });
+    REQUIRE(first);
+    CHECK(first->data == "last words");
+    auto second = c.read(64);
+    REQUIRE(second);
+    CHECK(second->ec == asio::error::eof);
+}
+
+TEST_CASE("server reads drain after a reply's ReadyForQuery and still miss nothing") {
+    const std::string reply = std::string("C\0\0\0\x0dSELECT 1\0Z\0\0\0\x05I", 20);
+    Connection c(Draining::reply_end);
+    for (int i = 0; i < 50; ++i) {
+        auto got = c.read(64, [&] { asio::write(c.peer, asio::buffer(reply)); });
+        REQUIRE(got);
+        REQUIRE_FALSE(got->ec);
+        CHECK(got->data == reply);
+    }
+    auto end = c.read(64, [&] { c.peer.shutdown(tcp::socket::shutdown_send); });
+    REQUIRE(end);
+    CHECK(end->ec == asio::error::eof);
+}
+
+TEST_CASE("which short reads count as draining the socket") {
+    using pgfront::net::drained;
+    std::array<char, 16> area{};
+    const auto buffer = asio::buffer(area);
+    const std::string rfq("Z\0\0\0\x05T", 6);
+    std::copy(rfq.begin(), rfq.end(), area.begin() + 2);  // a read of 8 bytes ends with it
+    CHECK_FALSE(drained(Draining::off, buffer, 3));
+    CHECK(drained(Draining::any_short_read, buffer, 3));
+    CHECK_FALSE(drained(Draining::any_short_read, buffer, area.size()));  // full: more may wait
+    CHECK(drained(Draining::reply_end, buffer, 8));
+    CHECK_FALSE(drained(Draining::reply_end, buffer, 7));
+    CHECK_FALSE(drained(Draining::reply_end, buffer, 9));
+    CHECK(drained(Draining::reply_end, buffer, 0));  // end of file
 }
 
 TEST_CASE("many short exchanges in a row all arrive in order") {
