@@ -18,6 +18,7 @@
 #include <string>
 
 #include "admin/admin_server.hpp"
+#include "app/log_line_escape.hpp"
 #include "app/systemd_notify.hpp"
 #include "app/version.hpp"
 #include "auth/user_list.hpp"
@@ -104,7 +105,9 @@ void configure_logging(const conf::LogConfig& log) {
     else
         logger = std::make_shared<spdlog::logger>("pgfront",
                                                   std::make_shared<spdlog::sinks::basic_file_sink_mt>(log.file));
-    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %l %v");
+    auto formatter = std::make_unique<spdlog::pattern_formatter>();
+    formatter->add_flag<app::EscapedMessageFlag>('*').set_pattern("%Y-%m-%d %H:%M:%S.%e %l %*");
+    logger->set_formatter(std::move(formatter));
     logger->set_level(spdlog::level::from_str(log.level));
     logger->flush_on(spdlog::level::info);
     spdlog::set_default_logger(std::move(logger));

@@ -549,6 +549,19 @@ class Limits(unittest.TestCase):
             CLUSTER.sql(primary, "ALTER SYSTEM RESET TimeZone")
             CLUSTER.sql(primary, "SELECT pg_reload_conf()")
 
+    def test_05d_a_client_cannot_forge_a_log_line_or_put_control_bytes_in_the_log(self):
+        port = self.start()
+        forged = "2026-12-07 23:59:59.999 error FORGED user=admin"
+        c = RawClient(port)
+        error = c.login("evil\n" + forged + "\x01", "wrong")
+        c.close()
+        self.assertEqual(error.get("C"), "28P01", error)
+        wait_until(lambda: "evil\\x0a" in self.proxy.log_text(), 5, what="the refusal logged")
+        log = self.proxy.log_text()
+        self.assertNotRegex(log, "(?m)^" + re.escape(forged))
+        self.assertIn("evil\\x0a" + forged + "\\x01", log)
+        self.assertNotIn("\x01", log)
+
     def test_06_hba_rules_allow_and_deny_by_address_user_and_database(self):
         port = self.start(auth="""  hba:
     - {database: appdb, user: app, address: 127.0.0.1/32, method: scram-sha-256}
