@@ -97,9 +97,15 @@ asio::awaitable<bool> PooledSession::read_startup() {
                                                          *request->secret_key_u32()});
             co_return false;
         }
+        if (kind == protocol::StartupKind::unsupported) {  // PostgreSQL's answer, before the layout
+            co_await fail(sqlstate::feature_not_supported,
+                          "unsupported frontend protocol " + std::to_string(frame.code >> 16) + "." +
+                              std::to_string(frame.code & 0xFFFF) + ": server supports 3.0 to 3.0");
+            co_return false;
+        }
         const auto startup = protocol::StartupMessage::parse(frame.payload);
-        if (kind != protocol::StartupKind::startup_message || !startup || startup->major() != 3) {
-            co_await fail(sqlstate::protocol_violation, "unsupported frontend protocol");
+        if (!startup) {
+            co_await fail(sqlstate::protocol_violation, "invalid startup packet layout");
             co_return false;
         }
         user_ = std::string(startup->user().value_or(""));

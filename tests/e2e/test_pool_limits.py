@@ -786,6 +786,25 @@ class Limits(unittest.TestCase):
                 self.assertEqual(rows, [["42"]])
                 c.close()
 
+    def test_09b_another_major_version_and_a_bad_layout_get_postgresqls_errors(self):
+        port = self.start()
+        for major, minor in ((4, 0), (2, 0), (1234, 1)):  # 1234.5678 would be a CancelRequest
+            with self.subTest(version=f"{major}.{minor}"):
+                c = RawClient(port)
+                error = c.login("app", "apppass", version=(major << 16) | minor)
+                c.close()
+                self.assertEqual(error.get("C"), "0A000", error)
+                self.assertEqual(error.get("M"), f"unsupported frontend protocol {major}.{minor}: "
+                                                 "server supports 3.0 to 3.0")
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            body = struct.pack("!I", 3 << 16) + b"user\0app\0database"  # no value, no terminator
+            s.sendall(struct.pack("!I", len(body) + 4) + body)
+            fields = e2e_common.read_error_response(s)
+            self.assertEqual((fields or {}).get("C"), "08P01", fields)
+            self.assertEqual(fields.get("M"), "invalid startup packet layout")
+        with connect(port) as conn:  # and the next client is served
+            self.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
+
     def test_10_min_pool_size_keeps_servers_warm_and_a_reload_raises_it(self):
         port = self.start(pool="  default_pool_size: 6\n  databases: {appdb: {min_pool_size: 3}}")
         with connect(port) as conn:  # the pool exists from the first client on
