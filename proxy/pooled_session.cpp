@@ -564,7 +564,10 @@ asio::awaitable<bool> PooledSession::read_server() {
     auto area = input.write_area();
     auto [ec, n] = co_await server_->socket().async_read_some(asio::buffer(area.data(), area.size()), deferred_nothrow);
     if (ec) {
-        if (client_.is_open()) co_await fail(sqlstate::connection_failure, server_lost());
+        // A server that sent a FATAL (pg_terminate_backend, a shutdown) has told the client
+        // why it goes: no second error of ours after it.
+        if (server_sent_fatal_) close_reason_ = "the server ended the session with a FATAL error";
+        else if (client_.is_open()) co_await fail(sqlstate::connection_failure, server_lost());
         co_return false;
     }
     input.commit(n);
@@ -738,6 +741,10 @@ asio::awaitable<bool> PooledSession::forward_server_messages() {
             }
             if (frame.type == 'S') note_parameter_status(frame.payload);
             if (frame.type == 'Z') count_ready_for_query(frame.payload);
+            if (frame.type == 'E' && !server_sent_fatal_) {
+                const auto fields = protocol::ErrorFields::parse(frame.payload);
+                server_sent_fatal_ = fields && fields->is_fatal();
+            }
             const auto fed = editing ? rewriter_.on_server(frame.type, frame.payload,
                                                            input.pending().subspan(complete, frame.consumed),
                                                            statement_context(), out_)

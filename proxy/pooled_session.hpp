@@ -143,6 +143,7 @@ private:
     } pool_;
     std::string node_;
     bool terminated_ = false;  // the client sent Terminate
+    bool server_sent_fatal_ = false;  // the server's last words: it closes next
     bool mid_message_ = false;  // a message is going on in pieces: the server cannot be reused
     bool slow_client_ = false;  // its last request came after a pause: wait for the next without a buffer
     bool welcomed_ = false;    // the client has its ReadyForQuery: waits now fall under failover_hold
