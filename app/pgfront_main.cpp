@@ -299,7 +299,17 @@ private:
             for (const auto& error : result.errors) rejected(conf::describe(error, path_));
             return outcome;
         }
-        const auto& next = *result.config;
+        // Pass-through and pooling are different sessions, made at accept; a running process
+        // cannot turn one into the other, and the rest of such a file (no auth: section for
+        // mode none) would lock pooled clients out. Between the pooling modes, new clients
+        // simply get the new mode, as with a per-database mode.
+        if ((result.config->pool.mode == conf::PoolMode::none) != (config_->pool.mode == conf::PoolMode::none)) {
+            rejected(path_ + ": pool.mode cannot change between none and a pooling mode while pgfront runs; "
+                             "restart pgfront to use this file");
+            return outcome;
+        }
+        auto next_config = std::make_shared<conf::Config>(*result.config);
+        auto& next = *next_config;
         std::string users_error;
         auto users = load_users(next, users_error);
         if (!users_error.empty()) {
@@ -313,24 +323,26 @@ private:
             for (const auto& error : tls.errors) rejected(path_ + ": " + error);
             return outcome;
         }
-        auto needs_restart = [&](bool changed, const char* key) {
-            if (!changed) return;
+        // What waits for a restart keeps its running value in the configuration put in place,
+        // so that /status and SHOW CONFIG say what the process does.
+        auto needs_restart = [&](auto& next_value, const auto& running_value, const char* key) {
+            if (next_value == running_value) return;
             spdlog::warn("reload: {} changes only after a restart", key);
             outcome.restart_required.push_back(key);
+            next_value = running_value;
         };
-        needs_restart(next.pool.mode != config_->pool.mode, "pool.mode");
-        needs_restart(!(next.listen.primary == config_->listen.primary), "listen.primary");
-        needs_restart(!(next.listen.replica == config_->listen.replica), "listen.replica");
-        needs_restart(next.listen.workers != config_->listen.workers, "listen.workers");
-        needs_restart(!(next.admin.listen == config_->admin.listen), "admin.listen");
-        needs_restart(next.log.file != config_->log.file, "log.file");
+        needs_restart(next.listen.primary, config_->listen.primary, "listen.primary");
+        needs_restart(next.listen.replica, config_->listen.replica, "listen.replica");
+        needs_restart(next.listen.workers, config_->listen.workers, "listen.workers");
+        needs_restart(next.admin.listen, config_->admin.listen, "admin.listen");
+        needs_restart(next.log.file, config_->log.file, "log.file");
         proxy_.update_users(std::move(users));
         set_tls(std::move(tls.contexts));
         spdlog::set_level(spdlog::level::from_str(next.log.level));
         monitor_.reconfigure(next.cluster, next.health);
         for (auto& key : reload_vip(next.vip)) outcome.restart_required.push_back(std::move(key));
-        proxy_.update_config(result.config);
-        config_ = result.config;
+        proxy_.update_config(next_config);
+        config_ = next_config;
         std::atomic_store(&shared_config_, config_);
         {
             std::lock_guard lock(hash_mutex_);

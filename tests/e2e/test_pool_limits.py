@@ -14,6 +14,7 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import json
 import os
 import re
 import socket
@@ -23,6 +24,7 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.request
 
 import psycopg
 
@@ -803,6 +805,51 @@ class Limits(unittest.TestCase):
             self.assertEqual((fields or {}).get("C"), "08P01", fields)
             self.assertEqual(fields.get("M"), "invalid startup packet layout")
         with connect(port) as conn:  # and the next client is served
+            self.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
+
+    def test_09c_a_reload_switches_pooling_modes_live_and_refuses_mode_none(self):
+        port = self.start()
+        admin = re.search(r'admin: \{listen: "([^"]+)"\}', self.proxy.config_text).group(1)
+
+        def status():
+            with urllib.request.urlopen(f"http://{admin}/status", timeout=5) as answer:
+                return json.load(answer)
+
+        def reload_with(text, outcome):
+            mark = len(self.proxy.log_text())
+            self.proxy.write_config(text)
+            self.proxy.reload()
+            wait_until(lambda: outcome in self.proxy.log_text()[mark:], 10, what=outcome)
+            return self.proxy.log_text()[mark:]
+
+        transaction_mode = self.proxy.config_text
+        listen = status()["listen"]
+        self.assertEqual(status()["pool_mode"], "transaction")
+        # Between pooling modes: new clients get the new one, nothing waits for a restart.
+        log = reload_with(transaction_mode.replace("  mode: transaction\n", "  mode: session\n"),
+                          "configuration reloaded")
+        self.assertNotIn("pool.mode changes only after a restart", log)
+        self.assertEqual(status()["pool_mode"], "session")
+        with connect(port) as conn:
+            conn.execute("CREATE TEMP TABLE session_kept (x int)")
+            self.assertEqual(conn.execute("SELECT count(*) FROM session_kept").fetchone()[0], 0)
+        # To none: refused whole, the running configuration stays and logins go on working
+        # (the file has no auth: section, which pooled logins would need).
+        pass_through = re.sub(r"(?ms)^pool:.*?(?=^log:)", "pool:\n  mode: none\n", transaction_mode)
+        self.assertIn("  mode: none\n", pass_through)
+        log = reload_with(pass_through, "reload rejected")
+        self.assertIn("pool.mode cannot change between none and a pooling mode", log)
+        self.assertEqual(status()["pool_mode"], "session")
+        with connect(port) as conn:
+            self.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
+        # A listen address waits for a restart, and /status keeps saying what is listening.
+        moved = transaction_mode.replace(f'primary: "127.0.0.1:{port}"', f'primary: "127.0.0.1:{free_port()}"')
+        self.assertNotEqual(moved, transaction_mode)
+        log = reload_with(moved, "configuration reloaded")
+        self.assertIn("listen.primary changes only after a restart", log)
+        self.assertEqual(status()["listen"], listen)
+        self.assertEqual(status()["pool_mode"], "transaction")
+        with connect(port) as conn:
             self.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
 
     def test_10_min_pool_size_keeps_servers_warm_and_a_reload_raises_it(self):
