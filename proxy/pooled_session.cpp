@@ -564,14 +564,18 @@ asio::awaitable<bool> PooledSession::read_server() {
     auto area = input.write_area();
     auto [ec, n] = co_await server_->socket().async_read_some(asio::buffer(area.data(), area.size()), deferred_nothrow);
     if (ec) {
-        // A server that sent a FATAL (pg_terminate_backend, a shutdown) has told the client
-        // why it goes: no second error of ours after it.
-        if (server_sent_fatal_) close_reason_ = "the server ended the session with a FATAL error";
-        else if (client_.is_open()) co_await fail(sqlstate::connection_failure, server_lost());
+        co_await report_server_gone();
         co_return false;
     }
     input.commit(n);
     co_return co_await forward_server_messages();
+}
+
+// A server that sent a FATAL (pg_terminate_backend, a shutdown) has told the client why it
+// goes: no second error of ours after it.
+asio::awaitable<void> PooledSession::report_server_gone() {
+    if (server_sent_fatal_) close_reason_ = "the server ended the session with a FATAL error";
+    else if (client_.is_open()) co_await fail(sqlstate::connection_failure, server_lost());
 }
 
 std::string PooledSession::server_lost() const { return "server connection to " + node_ + " was lost"; }
@@ -860,6 +864,8 @@ asio::awaitable<void> PooledSession::relay() {
         // loop free of cancelled waits.
         if (tracker.replies_due() && !tracker.awaiting_copy_data()) {
             if (!co_await read_server()) co_return;
+        } else if (server_may_speak_first()) {
+            if (!co_await read_client_while_server_may_speak()) co_return;
         } else {
             if (!co_await read_client()) co_return;
         }

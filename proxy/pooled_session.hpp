@@ -90,6 +90,12 @@ private:
     LeaseCheck check_lease(ListenerRole role, Clock::time_point now);
     boost::asio::awaitable<bool> read_client(bool rest_of_message = false);
     boost::asio::awaitable<bool> read_server();
+    boost::asio::awaitable<void> report_server_gone();
+    // Session mode between transactions (pooled_session_server_watch.cpp).
+    bool server_may_speak_first() const;
+    boost::asio::awaitable<bool> read_client_while_server_may_speak();
+    boost::asio::awaitable<bool> read_client_then_end_watch();
+    boost::asio::awaitable<bool> watch_server();
     boost::asio::awaitable<bool> forward_client_messages();
     boost::asio::awaitable<bool> forward_server_messages();
     boost::asio::awaitable<bool> stream_client_message(std::size_t size, bool watch_release_words);
@@ -144,6 +150,10 @@ private:
     std::string node_;
     bool terminated_ = false;  // the client sent Terminate
     bool server_sent_fatal_ = false;  // the server's last words: it closes next
+    struct ServerWatch {
+        bool client_done = false;  // the client's read ended: the watch ends too
+        bool server_busy = false;  // passing on what the server said: not to be cancelled
+    } watch_;
     bool mid_message_ = false;  // a message is going on in pieces: the server cannot be reused
     bool slow_client_ = false;  // its last request came after a pause: wait for the next without a buffer
     bool welcomed_ = false;    // the client has its ReadyForQuery: waits now fall under failover_hold

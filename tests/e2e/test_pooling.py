@@ -8,6 +8,7 @@ and pgbench through; the same in session and statement mode (EveryMode), and LIS
 auth_query and statement mode's refusal of transaction blocks (OtherModes)."""
 import hashlib
 import os
+import select
 import socket
 import statistics
 import struct
@@ -539,6 +540,19 @@ class EveryMode(unittest.TestCase):
             run_pgbench(self, port, args, 4 * POOL_SIZE)
 
 
+def wait_for_notification_while_idle(conn, timeout):
+    """A NotificationResponse read off conn's socket without sending anything, or None."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        readable, _, _ = select.select([conn.pgconn.socket], [], [], 0.2)
+        if readable:
+            conn.pgconn.consume_input()
+            notification = conn.pgconn.notifies()
+            if notification is not None:
+                return notification
+    return None
+
+
 class OtherModes(unittest.TestCase):
     def test_listen_notify_and_reset_before_reuse(self):
         port = free_port()
@@ -553,10 +567,16 @@ class OtherModes(unittest.TestCase):
             listener.execute("LISTEN pgfront_test")
             listener.execute("SET application_name = 'left-behind'")
             backend = listener.execute("SELECT pg_backend_pid()").fetchone()[0]
-            with psycopg.connect(**params) as notifier:
-                notifier.execute("NOTIFY pgfront_test, 'hello'")
-            wait_until(lambda: listener.execute("SELECT 1") and received, 10, what="the notification")
-            self.assertEqual(received[0].payload, "hello")
+            # Delivered to the idle listener as it comes, as PostgreSQL does: no query of the
+            # listener's own fetches it.
+            for payload in ("hello", "again"):
+                with psycopg.connect(**params) as notifier:
+                    notifier.execute(f"NOTIFY pgfront_test, '{payload}'")
+                notified = time.monotonic()
+                notification = wait_for_notification_while_idle(listener, 10)
+                self.assertIsNotNone(notification, "no notification reached the idle listener within 10 s")
+                self.assertEqual(notification.extra, payload.encode())
+                self.assertLess(time.monotonic() - notified, 2)
             listener.close()
             # The same server comes back to a later client, reset: DISCARD ALL ran. The pool
             # lends its most recently used server first, so if a client connects while the
@@ -572,6 +592,31 @@ class OtherModes(unittest.TestCase):
             pid, name = wait_until(reused, 10, what="the listener's server to be reused")
             self.assertNotEqual(name, "left-behind")
 
+
+    def test_session_mode_passes_on_a_server_ending_an_idle_session_at_once(self):
+        # pg_terminate_backend of an idle session-mode client: its FATAL and the end of the
+        # connection reach the client while it waits, as from PostgreSQL, not at its next query.
+        port = free_port()
+        userlist = os.path.join(WORKDIR.name, "userlist.txt")
+        with PgFront(e2e_common.pgfront_binary(), proxy_config(port, "scram-sha-256", userlist, "session")) as proxy:
+            proxy.wait_listening(port, timeout=10)
+            conn = psycopg.connect(host="127.0.0.1", port=port, dbname="appdb", user="app", password="apppass",
+                                   connect_timeout=20, autocommit=True)
+            backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+            CLUSTER.sql(CLUSTER.primary(), "SELECT pg_terminate_backend(%s)", (backend,), dbname="appdb")
+            ended = False
+            deadline = time.monotonic() + 5
+            while not ended and time.monotonic() < deadline:
+                readable, _, _ = select.select([conn.pgconn.socket], [], [], 0.2)
+                if readable:
+                    try:
+                        conn.pgconn.consume_input()
+                    except psycopg.OperationalError:
+                        ended = True
+            self.assertTrue(ended, "the idle client's connection was still open 5 s after its backend was terminated")
+            # libpq then says what it says on a direct connection (the FATAL came while idle).
+            self.assertIn(b"server closed the connection unexpectedly", conn.pgconn.error_message)
+            conn.close()
 
     def test_session_mode_relays_large_messages_in_pieces(self):
         port = free_port()
