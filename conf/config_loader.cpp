@@ -45,6 +45,25 @@ public:
         return e;
     }
 
+    // YAML takes the last of two equal keys in a mapping, silently: a second `pool:` or a
+    // database named twice would override the first without a word. Both are errors here.
+    void report_duplicate_keys(const YAML::Node& node, const std::string& path) {
+        if (node.IsSequence()) {
+            for (std::size_t i = 0; i < node.size(); ++i)
+                report_duplicate_keys(node[i], path + "[" + std::to_string(i) + "]");
+            return;
+        }
+        if (!node.IsMap()) return;
+        std::map<std::string, YAML::Mark> seen;
+        for (const auto& entry : node) {
+            const auto name = entry.first.as<std::string>("");
+            const auto key = path.empty() ? name : path + "." + name;
+            if (const auto [first, fresh] = seen.emplace(name, entry.first.Mark()); !fresh)
+                error(entry.first, key, "duplicate key (first at line " + std::to_string(first->second.line + 1) + ")");
+            report_duplicate_keys(entry.second, key);
+        }
+    }
+
     // Calls `read` for each known key present in a mapping and reports the unknown ones.
     using KeyReader = std::function<void(const YAML::Node& value, const std::string& key)>;
     void section(const YAML::Node& node, const std::string& path,
@@ -555,6 +574,7 @@ LoadResult load_config_text(std::string_view yaml_text) {
         result.errors = std::move(l.errors);
         return result;
     }
+    l.report_duplicate_keys(root, "");
     bool has_cluster = false;
     l.section(root, "", {
         {"cluster", [&](auto& v, auto& k) { read_cluster(l, v, k, config->cluster); has_cluster = true; }},

@@ -86,16 +86,18 @@ def tearDownModule():
 
 def proxy_yaml(port, pool="", auth=""):
     """A pgfront config in transaction mode; `pool` and `auth` are extra YAML lines (indented
-    by two spaces) for those sections."""
+    by two spaces) for those sections, which replace the defaults below (a key given twice
+    is an error)."""
+    given = {line.split(":")[0].strip() for line in pool.splitlines() if re.match(r"  \w", line)}
+    defaults = "".join(f"  {key}: {value}\n" for key, value in (("max_client_conn", "3000"), ("query_wait_timeout", "60s"))
+                       if key not in given)
     return CLUSTER.pgfront_cluster_yaml() + f"""
 health: {{interval: 200ms, failover_interval: 50ms, timeout: 500ms}}
 listen: {{primary: "127.0.0.1:{port}", replica: "127.0.0.1:{free_port()}", client_login_timeout: 10s}}
 admin: {{listen: "127.0.0.1:{free_port()}"}}
 pool:
   mode: transaction
-  max_client_conn: 3000
-  query_wait_timeout: 60s
-{pool}
+{defaults}{pool}
 auth:
   type: scram-sha-256
   auth_file: "{USERLIST}"
@@ -669,7 +671,7 @@ class Limits(unittest.TestCase):
         # Two workers, each with its own acceptor (SO_REUSEPORT: the kernel spreads the
         # clients): the limit still counts every client of the process, as PgBouncer's does.
         port = free_port()
-        yaml = proxy_yaml(port, pool="  max_client_conn: 3").replace("  max_client_conn: 3000\n", "")
+        yaml = proxy_yaml(port, pool="  max_client_conn: 3")
         yaml = yaml.replace("\nadmin: {listen: ", "\nadmin: {admin_users: [app], listen: ")
         self.assertIn("admin_users: [app]", yaml)
         yaml = yaml.replace("client_login_timeout: 10s}", "client_login_timeout: 10s, workers: 2}")

@@ -94,6 +94,8 @@ TEST_CASE("invalid fixtures name the key and the line") {
         {"overrides-without-pooling.yaml", "pool.users", 8, "need a pooling pool.mode"},
         {"user-unknown-key.yaml", "pool.users.app.min_pool_size", 9, "unknown key"},
         {"packet-size-too-small.yaml", "pool.max_packet_size", 8, "must be between 1kB and 1GB"},
+        {"duplicate-section.yaml", "pool", 7, "duplicate key (first at line 5)"},
+        {"duplicate-database.yaml", "pool.databases.appdb", 10, "duplicate key (first at line 9)"},
     };
     for (const auto& c : cases) {
         CAPTURE(c.file);
@@ -114,7 +116,7 @@ TEST_CASE("every invalid fixture is covered by the table above") {
         (void)entry;
         ++files;
     }
-    CHECK(files == 20);
+    CHECK(files == 22);
 }
 
 TEST_CASE("pool and auth use PgBouncer's names") {
