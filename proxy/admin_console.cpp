@@ -175,6 +175,14 @@ asio::awaitable<bool> AdminConsole::execute(std::string_view sql) {
 }
 
 asio::awaitable<bool> AdminConsole::show(const std::string& subject) {
+    if (subject == "HELP") {  // what every "invalid command" points to; a NOTICE, as PgBouncer's
+        protocol::write_notice_response(
+            out_, {protocol::Severity::notice, sqlstate::successful_completion, "Console usage",
+                   "SHOW HELP|POOLS|STATS|STATS_TOTALS|CLIENTS|SERVERS|DATABASES|USERS|LISTS|CONFIG|VERSION\n"
+                   "PAUSE [<db>]\nRESUME [<db>]\nKILL <db>\nRELOAD\nSHUTDOWN"});
+        protocol::write_command_complete(out_, "SHOW");
+        co_return co_await send();
+    }
     const auto snapshot = co_await take_snapshot(worker_.services().control);
     const auto topology = worker_.topology();
     const ConsoleFacts facts{*snapshot, worker_.config(), topology.get(), PGFRONT_VERSION,

@@ -215,6 +215,12 @@ class Console(unittest.TestCase):
                 c.execute("SELECT 1")
             self.assertIn("invalid command", str(unknown.exception))
             self.assertEqual(c.execute("SHOW VERSION").fetchone()[0].split()[0], "PgBouncer")
+            # What every "invalid command ..., use SHOW HELP;" points to exists.
+            notices = []  # read in the handler: a notice's fields go with it
+            c.add_notice_handler(lambda n: notices.append((n.message_primary, n.message_detail)))
+            self.assertEqual(c.execute("SHOW HELP").statusmessage, "SHOW")
+            self.assertEqual([message for message, _ in notices], ["Console usage"])
+            self.assertIn("SHOW HELP|POOLS", notices[0][1])
         # Raw logins read the SQLSTATE: 28000 for a user in neither list (after a correct
         # password), 28P01 for a wrong password.
         self.assertEqual(e2e_common.scram_login(PROXY_PORT, "nobody", "nobodypass", dbname="pgbouncer").get("C"),

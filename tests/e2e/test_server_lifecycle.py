@@ -53,8 +53,10 @@ def tearDownModule():
 def proxy_yaml(port, pool="", listen="", pg_port=None):
     """A pgfront config in transaction mode; `pool` is extra YAML lines (indented by two
     spaces) for that section, `listen` extra flow-style keys; pg_port replaces the node's
-    PostgreSQL port (to put a StallGate in between)."""
+    PostgreSQL port (to put a StallGate in between). A `pool` line replaces the default
+    query_wait_timeout rather than repeating it (a key given twice is an error)."""
     cluster = CLUSTER.pgfront_cluster_yaml()
+    wait = "" if "  query_wait_timeout:" in pool else "  query_wait_timeout: 30s\n"
     if pg_port is not None:
         real = CLUSTER.primary().pg_port
         cluster = cluster.replace(f"port: {real},", f"port: {pg_port},")
@@ -64,8 +66,7 @@ listen: {{primary: "127.0.0.1:{port}", replica: "127.0.0.1:{free_port()}", clien
 admin: {{listen: "127.0.0.1:{free_port()}"}}
 pool:
   mode: transaction
-  query_wait_timeout: 30s
-{pool}
+{wait}{pool}
 auth:
   type: scram-sha-256
   auth_file: "{USERLIST}"
