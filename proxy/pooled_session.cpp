@@ -861,7 +861,8 @@ asio::awaitable<void> PooledSession::relay() {
         // will send unprompted (unless it waits for COPY data), the client's otherwise, also
         // when requests are outstanding but the rest of the client's batch (a Bind of many
         // megabytes, its Sync) is still on its way. Reading one side at a time keeps the
-        // loop free of cancelled waits.
+        // loop free of cancelled waits; only a session-mode server between transactions,
+        // which may speak first, is read together with its client.
         if (tracker.replies_due() && !tracker.awaiting_copy_data()) {
             if (!co_await read_server()) co_return;
         } else if (server_may_speak_first()) {
