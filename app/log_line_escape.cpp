@@ -28,26 +28,28 @@ std::size_t utf8_sequence_length(std::string_view text) {
     return 0;
 }
 
-void append_hex(std::uint8_t value, std::string& out) {
+void append(std::string_view text, spdlog::memory_buf_t& out) { out.append(text.data(), text.data() + text.size()); }
+
+void append_hex(std::uint8_t value, spdlog::memory_buf_t& out) {
     constexpr std::string_view digits = "0123456789abcdef";
-    out += "\\x";
-    out += digits[value >> 4];
-    out += digits[value & 0x0F];
+    append("\\x", out);
+    out.push_back(digits[value >> 4]);
+    out.push_back(digits[value & 0x0F]);
 }
 
 }  // namespace
 
-void append_escaped(std::string_view text, std::string& out) {
+void append_escaped(std::string_view text, spdlog::memory_buf_t& out) {
     for (std::size_t i = 0; i < text.size();) {
         const auto byte = static_cast<std::uint8_t>(text[i]);
         if (byte == '\\') {
-            out += "\\\\";
+            append("\\\\", out);
             ++i;
         } else if (byte >= 0x20 && byte < 0x7F) {
-            out += static_cast<char>(byte);
+            out.push_back(static_cast<char>(byte));
             ++i;
         } else if (const auto length = byte >= 0x80 ? utf8_sequence_length(text.substr(i)) : 0; length > 0) {
-            out.append(text.substr(i, length));
+            append(text.substr(i, length), out);
             i += length;
         } else {
             append_hex(byte, out);
@@ -57,9 +59,7 @@ void append_escaped(std::string_view text, std::string& out) {
 }
 
 void EscapedMessageFlag::format(const spdlog::details::log_msg& message, const std::tm&, spdlog::memory_buf_t& dest) {
-    std::string escaped;
-    append_escaped(std::string_view(message.payload.data(), message.payload.size()), escaped);
-    dest.append(escaped.data(), escaped.data() + escaped.size());
+    append_escaped(std::string_view(message.payload.data(), message.payload.size()), dest);
 }
 
 std::unique_ptr<spdlog::custom_flag_formatter> EscapedMessageFlag::clone() const {

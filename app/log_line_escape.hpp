@@ -5,15 +5,14 @@
 
 #include <spdlog/pattern_formatter.h>
 
-#include <string>
 #include <string_view>
 
 namespace pgfront::app {
 
-// Appends `text` to `out` with control characters, DEL and bytes that are not valid UTF-8
-// written as \xNN; a backslash is doubled, so an escape cannot be forged either. Valid
-// UTF-8 (a user "josé") stays as it is.
-void append_escaped(std::string_view text, std::string& out);
+// Appends `text` to `out` (the line spdlog is formatting) with control characters, DEL and
+// bytes that are not valid UTF-8 written as \xNN; a backslash is doubled, so an escape
+// cannot be forged either. Valid UTF-8 (a user "josé") stays as it is.
+void append_escaped(std::string_view text, spdlog::memory_buf_t& out);
 
 // The spdlog pattern flag %* : the message text, escaped as above.
 class EscapedMessageFlag final : public spdlog::custom_flag_formatter {

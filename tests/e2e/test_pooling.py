@@ -540,13 +540,17 @@ class EveryMode(unittest.TestCase):
             run_pgbench(self, port, args, 4 * POOL_SIZE)
 
 
-def wait_for_notification_while_idle(conn, timeout):
-    """A NotificationResponse read off conn's socket without sending anything, or None."""
+def read_while_idle(conn, timeout):
+    """Reads conn's socket without sending anything for up to `timeout` seconds: the first
+    NotificationResponse, or "ended" when the connection ends; None when neither came."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         readable, _, _ = select.select([conn.pgconn.socket], [], [], 0.2)
         if readable:
-            conn.pgconn.consume_input()
+            try:
+                conn.pgconn.consume_input()
+            except psycopg.OperationalError:
+                return "ended"
             notification = conn.pgconn.notifies()
             if notification is not None:
                 return notification
@@ -573,7 +577,7 @@ class OtherModes(unittest.TestCase):
                 with psycopg.connect(**params) as notifier:
                     notifier.execute(f"NOTIFY pgfront_test, '{payload}'")
                 notified = time.monotonic()
-                notification = wait_for_notification_while_idle(listener, 10)
+                notification = read_while_idle(listener, 10)
                 self.assertIsNotNone(notification, "no notification reached the idle listener within 10 s")
                 self.assertEqual(notification.extra, payload.encode())
                 self.assertLess(time.monotonic() - notified, 2)
@@ -604,16 +608,8 @@ class OtherModes(unittest.TestCase):
                                    connect_timeout=20, autocommit=True)
             backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
             CLUSTER.sql(CLUSTER.primary(), "SELECT pg_terminate_backend(%s)", (backend,), dbname="appdb")
-            ended = False
-            deadline = time.monotonic() + 5
-            while not ended and time.monotonic() < deadline:
-                readable, _, _ = select.select([conn.pgconn.socket], [], [], 0.2)
-                if readable:
-                    try:
-                        conn.pgconn.consume_input()
-                    except psycopg.OperationalError:
-                        ended = True
-            self.assertTrue(ended, "the idle client's connection was still open 5 s after its backend was terminated")
+            self.assertEqual(read_while_idle(conn, 5), "ended",
+                             "the idle client's connection was still open 5 s after its backend was terminated")
             # libpq then says what it says on a direct connection (the FATAL came while idle).
             self.assertIn(b"server closed the connection unexpectedly", conn.pgconn.error_message)
             conn.close()

@@ -12,9 +12,9 @@ using pgfront::app::append_escaped;
 namespace {
 
 std::string escaped(std::string_view text) {
-    std::string out;
+    spdlog::memory_buf_t out;
     append_escaped(text, out);
-    return out;
+    return std::string(out.data(), out.size());
 }
 
 }  // namespace
