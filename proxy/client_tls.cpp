@@ -43,8 +43,11 @@ asio::awaitable<SslRequestOutcome> answer_client_ssl_request(tls::SocketStream& 
             co_return SslRequestOutcome::forward;
         case tls::SslRequestAnswer::decline:
             protocol::write_ssl_response(out, false);
-            co_return co_await write_bytes(client, out) ? SslRequestOutcome::declined
-                                                        : SslRequestOutcome::failed;
+            // PostgreSQL refuses bytes sent ahead of its answer either way: a client that
+            // did not wait for it cannot have read it.
+            if (data_after_request) write_fatal(out, "received unencrypted data after SSL request");
+            if (!co_await write_bytes(client, out) || data_after_request) co_return SslRequestOutcome::failed;
+            co_return SslRequestOutcome::declined;
         case tls::SslRequestAnswer::protocol_violation:
             write_fatal(out, "SSLRequest on a connection that is already encrypted");
             co_await write_bytes(client, out);

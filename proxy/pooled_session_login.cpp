@@ -65,6 +65,10 @@ asio::awaitable<void> PooledSession::serve_console() {
 // encryption declined (the client continues in plain text), cancel requests forwarded,
 // also when they come inside TLS.
 asio::awaitable<bool> PooledSession::read_startup() {
+    // As in PostgreSQL, each kind of encryption request is answered once; a repeated one
+    // falls through to the protocol version check below and is refused there.
+    bool ssl_answered = false;
+    bool gss_answered = false;
     for (;;) {
         protocol::FrameResult frame;
         for (;;) {
@@ -76,18 +80,28 @@ asio::awaitable<bool> PooledSession::read_startup() {
             co_await fail(sqlstate::protocol_violation, "invalid startup packet: " + std::string(frame.error));
             co_return false;
         }
-        const auto kind = protocol::classify_startup(frame.code);
+        auto kind = protocol::classify_startup(frame.code);
+        if ((kind == protocol::StartupKind::ssl_request && ssl_answered) ||
+            (kind == protocol::StartupKind::gssenc_request && gss_answered))
+            kind = protocol::StartupKind::unsupported;
         if (kind == protocol::StartupKind::ssl_request) {
             client_in_.consume(frame.consumed);
+            ssl_answered = true;
             const ClientTlsContext context{tls_.get(), false, id_, peer_};
-            if (co_await answer_client_ssl_request(client_, context, !client_in_.empty()) == SslRequestOutcome::failed)
-                co_return false;
+            const auto outcome = co_await answer_client_ssl_request(client_, context, !client_in_.empty());
+            if (outcome == SslRequestOutcome::failed) co_return false;
+            gss_answered = gss_answered || outcome == SslRequestOutcome::encrypted;  // no GSS inside TLS
             continue;
         }
         if (kind == protocol::StartupKind::gssenc_request) {
             client_in_.consume(frame.consumed);
+            gss_answered = true;
             protocol::write_ssl_response(out_, false);
             if (!co_await send(out_)) co_return false;
+            if (!client_in_.empty()) {
+                co_await fail(sqlstate::protocol_violation, "received unencrypted data after GSSAPI encryption request");
+                co_return false;
+            }
             continue;
         }
         if (kind == protocol::StartupKind::cancel_request) {

@@ -206,6 +206,49 @@ class ClientLeg(unittest.TestCase):
             self.assertEqual(fields["C"], "08P01")
             self.assertIn("unencrypted data after SSL request", fields["M"])
 
+    def test_03b_each_encryption_request_is_answered_once_and_alone(self):
+        # PostgreSQL 15's rules, in pooled mode where pgfront answers them itself: bytes sent
+        # ahead of the answer are refused also after an 'N', and a second request of the same
+        # kind is read as a protocol version it does not know.
+        def refused_after(first, then=b""):
+            with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as sock:
+                sock.sendall(first)
+                self.assertEqual(sock.recv(1), b"N")
+                sock.sendall(then)
+                return read_error_response(sock) or {}
+
+        with pgfront("") as proxy:  # no client TLS: SSLRequest is declined
+            fields = refused_after(SSL_REQUEST + startup_message("app", "appdb"))
+            self.assertEqual((fields.get("C"), fields.get("M")), ("08P01", "received unencrypted data after SSL request"))
+            fields = refused_after(GSSENC_REQUEST + startup_message("app", "appdb"))
+            self.assertEqual((fields.get("C"), fields.get("M")),
+                             ("08P01", "received unencrypted data after GSSAPI encryption request"))
+            fields = refused_after(SSL_REQUEST, SSL_REQUEST)
+            self.assertEqual((fields.get("C"), fields.get("M")),
+                             ("0A000", "unsupported frontend protocol 1234.5679: server supports 3.0 to 3.0"))
+            fields = refused_after(GSSENC_REQUEST, GSSENC_REQUEST)
+            self.assertEqual((fields.get("C"), fields.get("M")),
+                             ("0A000", "unsupported frontend protocol 1234.5680: server supports 3.0 to 3.0"))
+            # One of each, in either order, and the login goes on: the next message asks for
+            # the password.
+            for first, second in ((SSL_REQUEST, GSSENC_REQUEST), (GSSENC_REQUEST, SSL_REQUEST)):
+                with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as sock:
+                    for request in (first, second):
+                        sock.sendall(request)
+                        self.assertEqual(sock.recv(1), b"N")
+                    sock.sendall(startup_message("app", "appdb"))
+                    self.assertEqual(sock.recv(1), b"R")
+            with connect(proxy.port, sslmode="prefer") as conn:
+                self.assertEqual(conn.execute("SELECT 1").fetchone()[0], 1)
+        with pgfront(client_tls()) as proxy:
+            # Inside TLS neither kind of request may come.
+            for request, code in ((GSSENC_REQUEST, "1234.5680"), (SSL_REQUEST, "1234.5679")):
+                with tls_socket(proxy.port) as sock:
+                    sock.sendall(request)
+                    fields = read_error_response(sock) or {}
+                self.assertEqual(fields.get("C"), "0A000", fields)
+                self.assertIn(f"unsupported frontend protocol {code}", fields.get("M", ""))
+
     def test_04_verify_ca_and_verify_full_want_a_client_certificate(self):
         with pgfront(client_tls("verify-ca", ca=CA.cert)) as proxy:
             with self.assertRaises(psycopg.OperationalError):
