@@ -532,9 +532,11 @@ def markdown(res, plot_files, plot_dir_rel="plots", kept_vip_section=None):
     for n, why in unavailable.items():
         L.append(f"  - **{n}: skipped** — {why}")
     L += [f"- Interleaved: for each of {opts.get('rounds')} round(s), each scenario runs against every target in "
-          "turn (direct, pgbouncer, haproxy, pgfront[, pgfront-pooled]) before the next scenario; tables show "
+          "turn (direct, pgbouncer, haproxy, pgfront[, pgfront-pooled]) before the next scenario, the order rotated "
+          "by one target each round so that no target always runs last; tables show "
           "medians over the rounds that worked. A scenario that failed in round 1 is not repeated "
-          "(`--retry-failed` repeats it).",
+          "(`--retry-failed` repeats it). Before each TPC-B run the primary gets pgbench's own preparation "
+          "(VACUUM of the pgbench tables, TRUNCATE pgbench_history) and a CHECKPOINT, outside the measured time.",
           f"- pgbench runs about {opts.get('duration')} s of transactions: `-T`, lengthened by the expected connection "
           f"time (pgbench counts it in `-T`), below {opts.get('count_mode_clients')} clients; from there on `-t` with "
           "a per-client count sized from the target's tps at 50 clients (hundreds of SCRAM logins take seconds "

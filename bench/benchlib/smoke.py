@@ -164,6 +164,17 @@ def check_pgbench(c, tmp):
     c.eq(round(pgbench.sampling_rate(30000, 20, 300000), 3), 0.5, "sampling rate bounded")
 
 
+def check_round_order(c):
+    from .suite import round_order
+    names = ["direct", "pgbouncer", "haproxy", "pgfront", "pgfront-pooled"]
+    orders = [round_order(names, rnd) for rnd in range(1, 6)]
+    c.eq(orders[0], names, "round 1 runs the targets in their listed order")
+    c.eq(orders[1][0], "pgbouncer", "round 2 starts with the second target")
+    c.ok(all(sorted(o) == sorted(names) for o in orders), "every round runs every target once")
+    c.eq({o[-1] for o in orders}, set(names), "over as many rounds as targets, each target runs last once")
+    c.eq(round_order([], 3), [], "no targets")
+
+
 def check_procstat(c):
     me = os.getpid()
     before = procstat.cpu_seconds([me])
@@ -465,6 +476,7 @@ def run(args):
     tmp = tempfile.mkdtemp(prefix="pgfront-bench-smoke-")
     try:
         for name, fn in (("configs", lambda: check_configs(c, args, tmp)), ("pgbench", lambda: check_pgbench(c, tmp)),
+                         ("round order", lambda: check_round_order(c)),
                          ("procstat", lambda: check_procstat(c)), ("idle", lambda: check_idle(c)),
                          ("report", lambda: check_report(c, tmp)), ("vip", lambda: check_vip(c, args, tmp))):
             try:
