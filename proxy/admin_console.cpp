@@ -156,6 +156,10 @@ asio::awaitable<bool> AdminConsole::execute(std::string_view sql) {
             co_return co_await send();
         }
         case Kind::kill: {
+            if (is_console_database(command.argument)) {
+                error(sqlstate::protocol_violation, "cannot kill admin db: " + command.argument);
+                co_return co_await send();
+            }
             spdlog::info("admin console KILL user={} db={}", user_, command.argument);
             control.kill_database(command.argument);
             protocol::write_command_complete(out_, "KILL");
@@ -196,6 +200,10 @@ asio::awaitable<bool> AdminConsole::show(const std::string& subject) {
 // PgBouncer's PAUSE: answers once no server connection of that scope is in use.
 asio::awaitable<bool> AdminConsole::pause(const std::string& database) {
     auto& control = worker_.services().control;
+    if (is_console_database(database)) {
+        error(sqlstate::protocol_violation, "cannot pause admin db: " + database);
+        co_return co_await send();
+    }
     std::optional<std::string> scope;
     if (!database.empty()) scope = database;
     spdlog::info("admin console PAUSE user={} db={}", user_, scope.value_or("(all)"));

@@ -45,7 +45,8 @@ public:
     virtual bool resume(std::optional<std::string> database) = 0;
     // Closes the client with that id (FATAL 57P01 to the client); done(false) when none.
     virtual void kill_client(std::uint64_t id, std::function<void(bool)> done) = 0;
-    // Closes every client and server connection of a database (the console's KILL db).
+    // Closes every client and server connection of a database and leaves it paused, as
+    // PgBouncer's KILL db does: its clients wait until resume().
     virtual void kill_database(std::string database) = 0;
     virtual void reload(std::function<void(ReloadOutcome)> done) = 0;
     virtual void shutdown() = 0;

@@ -113,7 +113,10 @@ void ProxyServer::Impl::kill_client(std::uint64_t id, std::function<void(bool)> 
     }
 }
 
+// As PgBouncer's KILL: the database stays paused, so that its clients do not come straight
+// back; RESUME lets them in again. Paused first: a client reconnecting at once waits.
 void ProxyServer::Impl::kill_database(std::string database) {
+    pause(database);
     for (auto& worker : workers) worker->post_kill_database(database);
 }
 

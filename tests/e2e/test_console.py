@@ -193,6 +193,10 @@ class Console(unittest.TestCase):
             c.execute("RESUME")
 
     def test_05_reload_and_kill(self):
+        def select_3():
+            with app() as fresh:
+                return fresh.execute("SELECT 3").fetchone()[0]
+
         with console(PROXY_PORT) as c:
             self.assertEqual(c.execute("RELOAD").statusmessage, "RELOAD")
             victim = app()
@@ -201,8 +205,27 @@ class Console(unittest.TestCase):
             with self.assertRaises(psycopg.Error):
                 victim.execute("SELECT 1")
             victim.close()
-            with app() as fresh:
-                self.assertEqual(fresh.execute("SELECT 3").fetchone()[0], 3)
+            # As after PgBouncer's KILL, the database stays paused: a client coming back
+            # waits until RESUME.
+            answer = []
+            comeback = threading.Thread(target=lambda: answer.append(select_3()))
+            comeback.start()
+            comeback.join(1.5)
+            self.assertTrue(comeback.is_alive() and not answer, "a client got in before RESUME")
+            self.assertEqual(c.execute("RESUME appdb").statusmessage, "RESUME")
+            comeback.join(10)
+            self.assertEqual(answer, [3])
+        # The console's own database cannot be killed or paused, in PgBouncer's words.
+        with console(PROXY_PORT) as ours, console(BOUNCER[1]) as theirs:
+            for command in ("KILL pgbouncer", "PAUSE pgbouncer"):
+                answers = []
+                for c in (ours, theirs):
+                    with self.assertRaises(psycopg.Error) as refused:
+                        c.execute(command)
+                    answers.append((refused.exception.sqlstate, refused.exception.diag.message_primary))
+                self.assertEqual(answers[0], answers[1], command)
+                self.assertIn("admin db: pgbouncer", answers[0][1])
+            self.assertTrue(show(ours, "VERSION")[1], "the console goes on")
 
     def test_06_stats_users_only_look_and_others_are_refused(self):
         with console(PROXY_PORT, "watcher", "watcherpass") as c:
