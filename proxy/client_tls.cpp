@@ -35,8 +35,7 @@ asio::awaitable<SslRequestOutcome> answer_client_ssl_request(tls::SocketStream& 
                                                              const ClientTlsContext& context,
                                                              bool data_after_request) {
     const bool server_leg_tls = context.tls && context.tls->server;
-    const auto answer = tls::answer_ssl_request(
-        client_mode(context.tls), context.pass_through && !server_leg_tls, client.encrypted());
+    const auto answer = tls::answer_ssl_request(client_mode(context.tls), context.pass_through && !server_leg_tls);
     protocol::ByteBuffer out;
     switch (answer) {
         case tls::SslRequestAnswer::forward:
@@ -48,10 +47,6 @@ asio::awaitable<SslRequestOutcome> answer_client_ssl_request(tls::SocketStream& 
             if (data_after_request) write_fatal(out, "received unencrypted data after SSL request");
             if (!co_await write_bytes(client, out) || data_after_request) co_return SslRequestOutcome::failed;
             co_return SslRequestOutcome::declined;
-        case tls::SslRequestAnswer::protocol_violation:
-            write_fatal(out, "SSLRequest on a connection that is already encrypted");
-            co_await write_bytes(client, out);
-            co_return SslRequestOutcome::failed;
         case tls::SslRequestAnswer::accept:
             break;
     }

@@ -19,7 +19,7 @@ enum class SslRequestOutcome {
     encrypted,  // 'S' sent and the handshake done: read the next startup packet through TLS
     declined,   // 'N' sent: the client goes on in plain text
     forward,    // pass-through without TLS settings: the caller relays the request to PostgreSQL
-    failed,     // the connection is done (write failed, handshake failed, protocol violation)
+    failed,     // the connection is done (write failed, handshake failed, bytes sent ahead of the answer)
 };
 
 struct ClientTlsContext {
@@ -30,7 +30,8 @@ struct ClientTlsContext {
 };
 
 // `data_after_request`: the client sent bytes behind its SSLRequest before our answer. They
-// would be taken as plain text ahead of the handshake, so that is refused (CVE-2021-23214).
+// would be taken as plain text (ahead of the handshake, or as the login after an 'N'), so they are
+// refused either way, as PostgreSQL does (CVE-2021-23214).
 boost::asio::awaitable<SslRequestOutcome> answer_client_ssl_request(tls::SocketStream& client,
                                                                     const ClientTlsContext& context,
                                                                     bool data_after_request);

@@ -7,8 +7,7 @@ namespace pgfront::tls {
 
 using conf::TlsMode;
 
-SslRequestAnswer answer_ssl_request(TlsMode client_mode, bool can_forward, bool already_encrypted) {
-    if (already_encrypted) return SslRequestAnswer::protocol_violation;
+SslRequestAnswer answer_ssl_request(TlsMode client_mode, bool can_forward) {
     if (client_mode != TlsMode::disable) return SslRequestAnswer::accept;
     // Without any tls: settings, pass-through behaves like HAProxy in TCP mode: the client's
     // TLS session is with PostgreSQL itself. The pooling modes read every message, and a

@@ -15,13 +15,12 @@ enum class SslRequestAnswer {
     accept,              // 'S', then a TLS handshake with pgfront's certificate
     decline,             // 'N': the client goes on in plain text (or gives up if it requires TLS)
     forward,             // pass-through, no TLS configured: PostgreSQL answers, TLS runs end to end
-    protocol_violation,  // a second SSLRequest on a connection that is already encrypted
 };
 
 // `can_forward`: pass-through (pool.mode none) with tls.server disabled, so pgfront has no
-// server-leg TLS of its own to keep and PostgreSQL can answer the request itself.
-SslRequestAnswer answer_ssl_request(conf::TlsMode client_mode, bool can_forward,
-                                    bool already_encrypted);
+// server-leg TLS of its own to keep and PostgreSQL can answer the request itself. Only the
+// first SSLRequest of a connection is asked about: the sessions refuse a second one.
+SslRequestAnswer answer_ssl_request(conf::TlsMode client_mode, bool can_forward);
 
 struct ClientRefusal {
     std::string_view sqlstate;
